@@ -1,0 +1,34 @@
+"""rnnviz: watch a recurrent neural network read, one word at a time."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from rnnviz.model import SHIPPED, CheckpointError, SentimentRNN, load_model
+from rnnviz.trace import Trace, trace
+from rnnviz.vocab import MAX_TOKENS, tokenize
+
+# Loaded on first use, so `python -m rnnviz.corpus` does not import itself twice.
+_LAZY = {"Corpus": "rnnviz.corpus", "load_corpus": "rnnviz.corpus", "figures": "rnnviz.figures"}
+
+__all__ = [
+    "MAX_TOKENS",
+    "SHIPPED",
+    "CheckpointError",
+    "Corpus",
+    "SentimentRNN",
+    "Trace",
+    "figures",
+    "load_corpus",
+    "load_model",
+    "tokenize",
+    "trace",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'rnnviz' has no attribute {name!r}")
+    module = importlib.import_module(_LAZY[name])
+    return module if name == "figures" else getattr(module, name)

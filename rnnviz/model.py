@@ -1,0 +1,255 @@
+"""Sentiment RNNs (Elman, GRU, LSTM) with written-out cells, and their checkpoints."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call
+
+from rnnviz.vocab import Vocab
+
+Arch = Literal["rnn", "gru", "lstm"]
+ARCHS: tuple[Arch, ...] = ("rnn", "gru", "lstm")
+GATE_NAMES: dict[str, tuple[str, ...]] = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
+CHECKPOINT_FORMAT = "rnnviz-checkpoint"
+CHECKPOINT_VERSION = 1
+SHIPPED = ("rnn-2", "rnn-64", "gru-64", "lstm-64")
+ASSETS_ENV = "RNNVIZ_ASSETS"
+DEFAULT_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+class CheckpointError(Exception):
+    """A checkpoint file is missing, unreadable, or not an rnnviz checkpoint."""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything needed to rebuild a model's shapes; stored inside the checkpoint."""
+
+    arch: Arch
+    hidden: int  # H
+    embed: int  # E
+    vocab_size: int  # V: words + character n-grams
+    dropout: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch must be one of {ARCHS}, not {self.arch!r}")
+        if self.hidden < 1 or self.embed < 1 or self.vocab_size < 1:
+            raise ValueError("hidden, embed and vocab_size must be positive")
+
+    @property
+    def n_gates(self) -> int:
+        return {"rnn": 1, "gru": 3, "lstm": 4}[self.arch]
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Every intermediate value of one written-out pass over T tokens (float32 numpy)."""
+
+    x: np.ndarray  # (T, E) inputs x_t
+    hidden: np.ndarray  # (T+1, H) s_t, row 0 = s_0
+    outputs: np.ndarray  # (T,) o_t
+    input_part: np.ndarray  # (T, G*H) U x_t
+    memory_part: np.ndarray  # (T, G*H) W s_{t-1} (what the cell read from its memory)
+    gates: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T, H)
+
+
+class SentimentRNN(nn.Module):
+    """x_t = mean of the token's word and n-gram vectors; s_t from the cell; o_t = sigmoid(V s_t + c).
+
+    The recurrent weights use PyTorch's layout and gate order (rnn: 1 block, gru: r|z|n,
+    lstm: i|f|g|o): U is (G*H, E), W is (G*H, H), b and b_hh are (G*H,). For the plain RNN,
+    s_t = tanh(U x_t + W s_{t-1} + b) with b_hh kept at zero.
+    """
+
+    def __init__(self, config: ModelConfig, vocab: Vocab | None = None) -> None:
+        super().__init__()
+        g, h, e = config.n_gates, config.hidden, config.embed
+        self.config = config
+        self.vocab = vocab
+        self.name = ""
+        self.meta: dict[str, Any] = {}
+        self.embedding = nn.EmbeddingBag(config.vocab_size, e, mode="mean")
+        self.U = nn.Parameter(torch.empty(g * h, e))
+        self.W = nn.Parameter(torch.empty(g * h, h))
+        self.b = nn.Parameter(torch.zeros(g * h))
+        self.b_hh = nn.Parameter(torch.zeros(g * h), requires_grad=config.arch != "rnn")
+        self.V = nn.Parameter(torch.empty(h))
+        self.c = nn.Parameter(torch.zeros(()))
+        self.dropout = nn.Dropout(config.dropout)
+        self._fast = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[config.arch](e, h, batch_first=True)
+        for p in self._fast.parameters():
+            p.requires_grad_(False)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1.0 / self.config.hidden**0.5
+        for p in (self.U, self.W, self.V):
+            nn.init.uniform_(p, -bound, bound)
+        nn.init.normal_(self.embedding.weight, std=0.3)
+        with torch.no_grad():
+            if self.config.arch == "lstm":  # start by remembering: forget-gate bias 1
+                h = self.config.hidden
+                self.b[h : 2 * h] = 1.0
+
+    # -- batched path (training and evaluation), PyTorch's fused kernels -------------------
+    def embed_bags(self, bags: list[list[int]]) -> torch.Tensor:
+        """(N, E) mean embedding of each bag of ids."""
+        flat = torch.tensor([i for bag in bags for i in bag], dtype=torch.long)
+        offsets = torch.tensor(np.cumsum([0] + [len(b) for b in bags[:-1]]), dtype=torch.long)
+        return self.embedding(flat, offsets)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, T, E) inputs -> (B, T) logits of o_t at every step."""
+        params = {
+            "weight_ih_l0": self.U,
+            "weight_hh_l0": self.W,
+            "bias_ih_l0": self.b,
+            "bias_hh_l0": self.b_hh,
+        }
+        states, _ = functional_call(self._fast, params, (self.dropout(x),))  # (B, T, H)
+        return states @ self.V + self.c
+
+    # -- written-out path (display): one pass returns every intermediate ---------------------
+    @torch.no_grad()
+    def steps(self, bags: list[list[int]], forget: bool = False) -> Steps:
+        """Run the cell by hand, step by step. forget=True resets s_{t-1} to s_0 before each step."""
+        arch, h = self.config.arch, self.config.hidden
+        x = self.embed_bags(bags)  # (T, E)
+        s0 = torch.zeros(h)
+        s, cell = s0, s0
+        input_part = x @ self.U.T  # (T, G*H): U x_t
+        hidden, memory, gates = [s0], [], {k: [] for k in GATE_NAMES[arch]}
+        cells = []
+        for t in range(x.shape[0]):
+            if forget:
+                s, cell = s0, s0
+            ws = self.W @ s  # (G*H,): W s_{t-1}
+            memory.append(ws)
+            xb, wb = input_part[t] + self.b, ws + self.b_hh
+            if arch == "rnn":
+                s = torch.tanh(xb + wb)
+            elif arch == "gru":
+                xr, xz, xn = xb.split(h)
+                hr, hz, hn = wb.split(h)
+                r = torch.sigmoid(xr + hr)
+                z = torch.sigmoid(xz + hz)
+                n = torch.tanh(xn + r * hn)
+                s = (1 - z) * n + z * s
+                for k, v in zip("rzn", (r, z, n), strict=True):
+                    gates[k].append(v)
+            else:
+                pre = xb + wb
+                i, f, g, o = pre.split(h)
+                i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+                cell = f * cell + i * g
+                s = o * torch.tanh(cell)
+                for k, v in zip("ifgo", (i, f, g, o), strict=True):
+                    gates[k].append(v)
+                cells.append(cell)
+            hidden.append(s)
+        hidden_t = torch.stack(hidden)  # (T+1, H)
+        outputs = torch.sigmoid(hidden_t[1:] @ self.V + self.c)  # (T,)
+        gate_arrays = {k: torch.stack(v).numpy() for k, v in gates.items()}
+        if arch == "lstm":
+            gate_arrays["cell"] = torch.stack(cells).numpy()
+        return Steps(
+            x=x.numpy(),
+            hidden=hidden_t.numpy(),
+            outputs=outputs.numpy(),
+            input_part=input_part.numpy(),
+            memory_part=torch.stack(memory).numpy(),
+            gates=gate_arrays,
+        )
+
+
+def readout(model: SentimentRNN) -> tuple[np.ndarray, float]:
+    """The shared readout (V (H,), c) as numpy: o = sigmoid(V s + c)."""
+    return model.V.detach().numpy().copy(), float(model.c.detach())
+
+
+# -- checkpoints ----------------------------------------------------------------------------
+_STATE_KEYS = ("embedding.weight", "U", "W", "b", "b_hh", "V", "c")
+
+
+def save_checkpoint(model: SentimentRNN, path: str | os.PathLike[str], meta: dict[str, Any] | None = None) -> Path:
+    """Write config, vocabulary and plain tensors (embedding table in half precision)."""
+    if model.vocab is None:
+        raise ValueError("model has no vocabulary to save")
+    state = model.state_dict()
+    tensors = {k: state[k].detach().clone() for k in _STATE_KEYS}
+    tensors["embedding.weight"] = tensors["embedding.weight"].half()
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "version": CHECKPOINT_VERSION,
+        "config": asdict(model.config),
+        "vocab": {"words": list(model.vocab.words), "ngrams": list(model.vocab.ngrams)},
+        "state": tensors,
+        "meta": meta if meta is not None else dict(model.meta),
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(path)
+    return path
+
+
+def resolve_checkpoint(name_or_path: str | os.PathLike[str]) -> Path:
+    """A shipped model's name ('rnn-2') or a path to a checkpoint file."""
+    text = str(name_or_path)
+    if text in SHIPPED:
+        return Path(os.environ.get(ASSETS_ENV) or DEFAULT_ASSETS) / f"{text}.pt"
+    path = Path(text)
+    if path.suffix != ".pt" and not path.exists():
+        raise CheckpointError(
+            f"Unknown model {text!r}: use one of {', '.join(SHIPPED)} or a path to a .pt checkpoint."
+        )
+    return path
+
+
+def load_model(name_or_path: str | os.PathLike[str]) -> SentimentRNN:
+    """Load a shipped model by name or a checkpoint by path, weights only, in eval mode."""
+    path = resolve_checkpoint(name_or_path)
+    if not path.is_file():
+        raise CheckpointError(
+            f"Checkpoint {path} is missing. Restore it with `git checkout -- {path.name}` in assets/ "
+            "or retrain it with `python -m rnnviz.train` (see README)."
+        )
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many types for truncated or foreign files
+        raise CheckpointError(
+            f"Checkpoint {path} cannot be read ({type(exc).__name__}): the file is truncated or corrupt. "
+            "Restore it from git or retrain it."
+        ) from exc
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{path} is not an rnnviz checkpoint (no '{CHECKPOINT_FORMAT}' header).")
+    if payload.get("version") != CHECKPOINT_VERSION:
+        raise CheckpointError(f"{path} has checkpoint version {payload.get('version')}, expected {CHECKPOINT_VERSION}.")
+    try:
+        config = ModelConfig(**payload["config"])
+        vocab = Vocab(payload["vocab"]["words"], payload["vocab"]["ngrams"])
+        model = SentimentRNN(config, vocab)
+        state = {k: v.float() for k, v in payload["state"].items()}
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        missing = [k for k in missing if not k.startswith("_fast.")]
+        if missing or unexpected:
+            raise ValueError(f"missing {missing}, unexpected {unexpected}")
+        if vocab.size != config.vocab_size:
+            raise ValueError(f"vocabulary has {vocab.size} entries, config says {config.vocab_size}")
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(f"Checkpoint {path} is damaged: {exc}") from exc
+    model.name = str(name_or_path) if str(name_or_path) in SHIPPED else path.stem
+    model.meta = dict(payload.get("meta") or {})
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model

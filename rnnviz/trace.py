@@ -1,0 +1,104 @@
+"""One run of a model over one text: every value the views draw, as plain numpy arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rnnviz.model import SentimentRNN, readout
+from rnnviz.vocab import MAX_TOKENS, TokenKind
+
+_KINDS = ("known", "pieces", "unknown")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The model read `tokens` one at a time. Steps are t = 1..T; row 0 of `hidden` is s_0.
+
+    s_t = tanh(U x_t + W s_{t-1} + b) for the plain RNN, o_t = sigmoid(V s_t + c) for all.
+    `input_part` is U x_t and `memory_part` is W s_{t-1} (for gated cells, every gate's block
+    stacked, in PyTorch's gate order). `gates` is empty for the plain RNN; GRU has r, z, n;
+    LSTM has i, f, g, o and the cell state `cell`.
+    """
+
+    text: str
+    tokens: list[str]  # T tokens
+    kinds: list[TokenKind]  # how each token was read: known word, built from pieces, unknown
+    hidden: np.ndarray  # (T+1, H)
+    outputs: np.ndarray  # (T,)
+    input_part: np.ndarray  # (T, G*H) U x_t
+    memory_part: np.ndarray  # (T, G*H) W s_{t-1}
+    V: np.ndarray  # (H,) readout weights
+    c: float  # readout bias
+    gates: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T, H)
+    arch: str = "rnn"
+    model_name: str = ""
+    forget: bool = False
+    truncated: bool = False
+    n_tokens_total: int = 0  # tokens in the text before cutting to MAX_TOKENS
+
+    def __post_init__(self) -> None:
+        t = len(self.tokens)
+        if t == 0:
+            raise ValueError("a trace needs at least one token")
+        if len(self.kinds) != t or any(k not in _KINDS for k in self.kinds):
+            raise ValueError(f"kinds must be {t} of {_KINDS}")
+        if self.hidden.ndim != 2 or self.hidden.shape[0] != t + 1:
+            raise ValueError(f"hidden must be (T+1, H) = ({t + 1}, H), got {self.hidden.shape}")
+        h = self.hidden.shape[1]
+        if self.outputs.shape != (t,):
+            raise ValueError(f"outputs must be (T,) = ({t},), got {self.outputs.shape}")
+        if self.V.shape != (h,):
+            raise ValueError(f"V must be (H,) = ({h},), got {self.V.shape}")
+        for name, arr in (("input_part", self.input_part), ("memory_part", self.memory_part)):
+            if arr.ndim != 2 or arr.shape[0] != t or arr.shape[1] % h:
+                raise ValueError(f"{name} must be (T, G*H) with T={t}, H={h}, got {arr.shape}")
+        for name, arr in self.gates.items():
+            if arr.shape != (t, h):
+                raise ValueError(f"gate {name!r} must be (T, H) = ({t}, {h}), got {arr.shape}")
+        if not self.n_tokens_total:
+            object.__setattr__(self, "n_tokens_total", t)
+
+    @property
+    def T(self) -> int:  # noqa: N802 - the notation's letter
+        return len(self.tokens)
+
+    @property
+    def H(self) -> int:  # noqa: N802
+        return int(self.hidden.shape[1])
+
+    @property
+    def final(self) -> float:
+        """o_T: the model's verdict on the whole text."""
+        return float(self.outputs[-1])
+
+
+def trace(model: SentimentRNN, text: str, forget: bool = False, max_tokens: int = MAX_TOKENS) -> Trace:
+    """Run `model` over `text` with the written-out cell. The only place the model runs for display.
+
+    Raises ValueError for text with nothing to read (empty or whitespace only). Text longer than
+    `max_tokens` tokens is cut; the trace says so in `truncated` and `n_tokens_total`.
+    """
+    if model.vocab is None:
+        raise ValueError("model has no vocabulary: load it with rnnviz.load_model")
+    enc = model.vocab.encode(text, max_tokens=max_tokens)
+    steps = model.steps(enc.bags, forget=forget)
+    v, c = readout(model)
+    return Trace(
+        text=text,
+        tokens=enc.tokens,
+        kinds=enc.kinds,
+        hidden=steps.hidden,
+        outputs=steps.outputs,
+        input_part=steps.input_part,
+        memory_part=steps.memory_part,
+        V=v,
+        c=c,
+        gates=steps.gates,
+        arch=model.config.arch,
+        model_name=model.name,
+        forget=forget,
+        truncated=enc.truncated,
+        n_tokens_total=enc.n_tokens_total,
+    )
