@@ -209,9 +209,7 @@ def resolve_checkpoint(name_or_path: str | os.PathLike[str]) -> Path:
         return Path(os.environ.get(ASSETS_ENV) or DEFAULT_ASSETS) / f"{text}.pt"
     path = Path(text)
     if path.suffix != ".pt" and not path.exists():
-        raise CheckpointError(
-            f"Unknown model {text!r}: use one of {', '.join(SHIPPED)} or a path to a .pt checkpoint."
-        )
+        raise CheckpointError(f"Unknown model {text!r}: use one of {', '.join(SHIPPED)} or a path to a .pt checkpoint.")
     return path
 
 

@@ -61,11 +61,11 @@ class Trace:
             object.__setattr__(self, "n_tokens_total", t)
 
     @property
-    def T(self) -> int:  # noqa: N802 - the notation's letter
+    def T(self) -> int:
         return len(self.tokens)
 
     @property
-    def H(self) -> int:  # noqa: N802
+    def H(self) -> int:
         return int(self.hidden.shape[1])
 
     @property

@@ -1,0 +1,267 @@
+"""Train a sentiment RNN on every labelled SST phrase, with a loss at every labelled prefix.
+
+python -m rnnviz.train --arch rnn --hidden 2 --data ../shared/data/sst --out assets/
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import random
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from rnnviz import sst
+from rnnviz.model import ARCHS, ModelConfig, SentimentRNN, save_checkpoint
+from rnnviz.vocab import Vocab
+
+NEUTRAL_TARGET = 0.5
+
+
+@dataclass(frozen=True)
+class Example:
+    types: list[int]  # token type ids into the type table
+    targets: list[float]  # per step; NaN where that prefix carries no label
+
+
+class TypeTable:
+    """Every token type seen in the data, with its full bag and its pieces-only bag."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.index: dict[str, int] = {}
+        self.full: list[list[int]] = []
+        self.pieces: list[list[int]] = []
+
+    def id(self, token: str) -> int:
+        if token not in self.index:
+            self.index[token] = len(self.full)
+            bag, _ = self.vocab.bag(token)
+            self.full.append(bag)
+            self.pieces.append(self.vocab.ngram_ids(token) or [0])
+        return self.index[token]
+
+
+def phrase_examples(trees: list[sst.Tree], table: TypeTable, neutral: float = NEUTRAL_TARGET) -> list[Example]:
+    """One example per distinct phrase with a non-neutral label; targets at its labelled prefixes."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for tree in trees:
+        for node in tree.nodes():
+            words = tuple(w.lower() for w in node.words)
+            if sst.binary_label(node.label) is None or words in seen:
+                continue
+            seen.add(words)
+            targets = [math.nan] * len(words)
+            for length, label in node.prefix_labels():
+                y = sst.binary_label(label)
+                targets[length - 1] = neutral if y is None else float(y)
+            out.append(Example([table.id(w) for w in words], targets))
+    return out
+
+
+def sentence_examples(trees: list[sst.Tree], table: TypeTable) -> list[Example]:
+    """SST-2 sentences (neutral roots dropped), labelled at every non-neutral labelled prefix."""
+    out = []
+    for tree in trees:
+        if sst.binary_label(tree.label) is None:
+            continue
+        words = [w.lower() for w in tree.words]
+        targets = [math.nan] * len(words)
+        for length, label in tree.prefix_labels():
+            y = sst.binary_label(label)
+            if y is not None:
+                targets[length - 1] = float(y)
+        out.append(Example([table.id(w) for w in words], targets))
+    return out
+
+
+def batches(examples: list[Example], size: int, rng: random.Random) -> list[list[Example]]:
+    """Length-bucketed batches in random order (little padding, still shuffled)."""
+    order = sorted(examples, key=lambda e: (len(e.types), rng.random()))
+    chunks = [order[i : i + size] for i in range(0, len(order), size)]
+    rng.shuffle(chunks)
+    return chunks
+
+
+def run_batch(
+    model: SentimentRNN,
+    table: TypeTable,
+    batch: list[Example],
+    word_dropout: float = 0.0,
+    unk_dropout: float = 0.0,
+    rng: random.Random | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, T) logits and (B, T) targets (NaN = no label) for one batch."""
+    t_max = max(len(e.types) for e in batch)
+    types = sorted({t for e in batch for t in e.types})
+    local = {t: i for i, t in enumerate(types)}
+    bags = []
+    for t in types:
+        r = rng.random() if rng else 1.0
+        if r < unk_dropout:
+            bags.append([0])
+        elif r < unk_dropout + word_dropout:
+            bags.append(table.pieces[t])
+        else:
+            bags.append(table.full[t])
+    emb = model.embed_bags(bags)  # (n_types, E)
+    idx = torch.zeros(len(batch), t_max, dtype=torch.long)
+    targets = torch.full((len(batch), t_max), math.nan)
+    for row, e in enumerate(batch):
+        idx[row, : len(e.types)] = torch.tensor([local[t] for t in e.types])
+        targets[row, : len(e.types)] = torch.tensor(e.targets)
+    return model(emb[idx]), targets
+
+
+@torch.no_grad()
+def accuracy(model: SentimentRNN, table: TypeTable, examples: list[Example]) -> tuple[float, float]:
+    """(final-step accuracy, accuracy over every labelled prefix), batched path, eval mode."""
+    was_training = model.training
+    model.eval()
+    final_hits = prefix_hits = prefix_n = 0
+    for i in range(0, len(examples), 256):
+        chunk = examples[i : i + 256]
+        logits, targets = run_batch(model, table, chunk)
+        for row, e in enumerate(chunk):
+            n = len(e.types)
+            final_hits += int((logits[row, n - 1] > 0) == (targets[row, n - 1] > 0.5))
+            mask = ~torch.isnan(targets[row, :n])
+            prefix_hits += int(((logits[row, :n][mask] > 0) == (targets[row, :n][mask] > 0.5)).sum())
+            prefix_n += int(mask.sum())
+    model.train(was_training)
+    return final_hits / len(examples), prefix_hits / max(prefix_n, 1)
+
+
+def main(argv: list[str] | None = None) -> Path:
+    p = argparse.ArgumentParser(prog="python -m rnnviz.train", description=__doc__.splitlines()[0])
+    p.add_argument("--arch", choices=ARCHS, default="rnn")
+    p.add_argument("--hidden", type=int, default=2, help="H, number of hidden units")
+    p.add_argument("--embed", type=int, default=64, help="E, embedding size")
+    p.add_argument("--data", default=None, help="SST folder with train/dev/test.txt (default: ../shared/data/sst)")
+    p.add_argument("--out", default="assets/", help="output folder or .pt file")
+    p.add_argument("--name", default=None, help="model name (default ARCH-HIDDEN)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=int, default=12, help="at most this many epochs")
+    p.add_argument("--patience", type=int, default=4, help="dev checks without improvement before stopping")
+    p.add_argument("--checks-per-epoch", type=int, default=2)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 3e-3 for H<=8, else 1e-3)")
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--dropout", type=float, default=0.5, help="dropout on x_t")
+    p.add_argument("--word-dropout", type=float, default=0.1, help="share of words read from their n-grams only")
+    p.add_argument("--unk-dropout", type=float, default=0.02, help="share of words replaced by the unknown vector")
+    p.add_argument("--max-ngrams", type=int, default=20000)
+    p.add_argument("--clip", type=float, default=5.0)
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args(argv)
+
+    data = sst.find_data(args.data)
+    if data is None:
+        p.error(f"SST not found at {args.data or sst.DEFAULT_DATA}: pass --data or set ${sst.DATA_ENV}")
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    name = args.name or f"{args.arch}-{args.hidden}"
+    out = Path(args.out)
+    out = out if out.suffix == ".pt" else out / f"{name}.pt"
+    lr = args.lr or (3e-3 if args.hidden <= 8 else 1e-3)
+
+    t0 = time.time()
+    trees = {s: sst.load_split(data, s) for s in sst.SPLITS}
+    vocab = Vocab.build([[w.lower() for w in t.words] for t in trees["train"]], max_ngrams=args.max_ngrams)
+    table = TypeTable(vocab)
+    train = phrase_examples(trees["train"], table)
+    dev = sentence_examples(trees["dev"], table)
+    test = sentence_examples(trees["test"], table)
+    print(
+        f"{len(train)} training phrases, {len(dev)} dev / {len(test)} test sentences, "
+        f"vocabulary {len(vocab.words)} words + {len(vocab.ngrams)} n-grams",
+        file=sys.stderr,
+    )
+
+    config = ModelConfig(args.arch, args.hidden, args.embed, vocab.size, args.dropout)
+    model = SentimentRNN(config, vocab)
+    trainable = [q for q in model.parameters() if q.requires_grad]
+    opt = torch.optim.Adam(trainable, lr=lr, weight_decay=args.weight_decay)
+    loss_fn = nn.BCEWithLogitsLoss()
+    best = (-1.0, None, 0)  # dev accuracy, state, epoch
+    checks_since_best = 0
+    history = []
+    stop = False
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        epoch_batches = batches(train, args.batch, rng)
+        check_every = max(1, len(epoch_batches) // args.checks_per_epoch)
+        bar = tqdm(epoch_batches, desc=f"{name} epoch {epoch}", unit="batch", file=sys.stderr, mininterval=1.0)
+        running = 0.0
+        for step, batch in enumerate(bar, 1):
+            logits, targets = run_batch(model, table, batch, args.word_dropout, args.unk_dropout, rng)
+            mask = ~torch.isnan(targets)
+            loss = loss_fn(logits[mask], targets[mask])
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(trainable, args.clip)
+            opt.step()
+            running = 0.98 * running + 0.02 * float(loss) if step > 1 else float(loss)
+            if step % check_every == 0 or step == len(epoch_batches):
+                dev_acc, dev_prefix = accuracy(model, table, dev)
+                history.append({"epoch": epoch, "step": step, "loss": round(running, 4), "dev": round(dev_acc, 4)})
+                if dev_acc > best[0]:
+                    best = (dev_acc, copy.deepcopy(model.state_dict()), epoch)
+                    checks_since_best = 0
+                else:
+                    checks_since_best += 1
+                bar.set_postfix(loss=f"{running:.3f}", dev=f"{dev_acc:.3f}", best=f"{best[0]:.3f}")
+                if checks_since_best >= args.patience:
+                    stop = True
+                    break
+        bar.close()
+        if stop:
+            print(f"early stop: dev accuracy did not improve for {args.patience} checks", file=sys.stderr)
+            break
+
+    model.load_state_dict(best[1])
+    model.eval()
+    dev_acc, dev_prefix = accuracy(model, table, dev)
+    test_acc, test_prefix = accuracy(model, table, test)
+    seconds = time.time() - t0
+    command = "python -m rnnviz.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    meta = {
+        "name": name,
+        "command": command,
+        "seed": args.seed,
+        "best_epoch": best[2],
+        "train_seconds": round(seconds, 1),
+        "torch": str(torch.__version__),
+        "hyperparameters": {k: v for k, v in vars(args).items() if k not in ("data", "out")} | {"lr": lr},
+        "metrics": {
+            "dev_accuracy": round(dev_acc, 4),
+            "test_accuracy": round(test_acc, 4),
+            "dev_prefix_accuracy": round(dev_prefix, 4),
+            "test_prefix_accuracy": round(test_prefix, 4),
+        },
+        "history": history,
+    }
+    save_checkpoint(model, out, meta)
+    print(
+        f"{name}: dev {dev_acc:.4f} test {test_acc:.4f} (prefix dev {dev_prefix:.4f} test {test_prefix:.4f}) "
+        f"in {seconds:.0f} s -> {out}",
+        file=sys.stderr,
+    )
+    return out
+
+
+if __name__ == "__main__":
+    main()
