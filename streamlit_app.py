@@ -1,0 +1,306 @@
+"""rnnviz dashboard: watch a sentiment RNN read a sentence, word by word.
+
+Run with `streamlit run streamlit_app.py`. Wiring only: page config -> cached loaders -> controls ->
+trace -> views. The model runs in rnnviz.trace, the views are drawn by rnnviz.figures.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+
+# Tiny tensors: one thread each; two threads gave 40x worse tail latency. Must precede the torch import.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import streamlit as st  # noqa: E402
+
+import rnnviz  # noqa: E402
+import rnnviz.figures as F  # noqa: E402
+from rnnviz.app import (  # noqa: E402
+    CAPTIONS,
+    CHART_KEYS,
+    EXAMPLE_KEY_PREFIX,
+    EXAMPLES,
+    GOLDFISH_CAPTION,
+    GOLDFISH_KEY,
+    MAX_TEXT_CHARS,
+    MODEL_KEY,
+    PLAY_INTERVAL_S,
+    PLAY_KEY,
+    STEP_KEY,
+    TEXT_KEY,
+    ViewState,
+    clamp_step,
+    md_escape,
+    parse_params,
+    share_link,
+    share_query,
+    token_notes,
+)
+
+# Session-only state (not widgets).
+_STARTED = "_started"
+_URL_NOTES = "_url_notes"
+_URL_STEP = "_url_step"
+_PLAYING = "_playing"
+_LAST_TICK = "_last_tick"
+_LAST_RUN = "_last_run"  # (model, text, T, step) of the previous run
+
+st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", layout="wide")
+
+
+# -- cached loaders -------------------------------------------------------------------------------
+@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
+def load_model(name: str) -> rnnviz.SentimentRNN:
+    """Shared by every session; never changed after loading."""
+    return rnnviz.load_model(name)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def load_trace(name: str, text: str, forget: bool) -> rnnviz.Trace:
+    return rnnviz.trace(load_model(name), text, forget=forget)
+
+
+@st.cache_data(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
+def load_corpus(name: str) -> rnnviz.Corpus:
+    return rnnviz.load_corpus(name)
+
+
+# -- state from the URL, once per session -----------------------------------------------------------
+def start_session() -> None:
+    if _STARTED in st.session_state:
+        return
+    view, notes = parse_params(st.query_params.to_dict())
+    st.session_state[TEXT_KEY] = view.text
+    st.session_state[MODEL_KEY] = view.model
+    st.session_state[GOLDFISH_KEY] = view.goldfish
+    st.session_state[_URL_STEP] = view.step
+    st.session_state[_URL_NOTES] = notes
+    st.session_state[_PLAYING] = False
+    st.session_state[_STARTED] = True
+
+
+# -- callbacks (run before the script, so they may set widget values) -------------------------------
+def use_example(text: str) -> None:
+    st.session_state[TEXT_KEY] = text
+    st.session_state[STEP_KEY] = None  # show the whole sentence
+    st.session_state[_PLAYING] = False
+
+
+def pick_step(chart_key: str) -> None:
+    """A click on a word or point: its customdata starts with the step t."""
+    event = st.session_state.get(chart_key)
+    points = event.selection.points if event else []
+    if not points:
+        return
+    custom = points[0].get("customdata")
+    step = custom[0] if isinstance(custom, list | tuple) and custom else custom
+    try:
+        st.session_state[STEP_KEY] = int(step)
+    except (TypeError, ValueError):
+        return
+    st.session_state[_PLAYING] = False
+
+
+def toggle_play(n_steps: int) -> None:
+    playing = not st.session_state.get(_PLAYING, False)
+    st.session_state[_PLAYING] = playing
+    if playing:
+        if (st.session_state.get(STEP_KEY) or n_steps) >= n_steps:
+            st.session_state[STEP_KEY] = 1
+        st.session_state[_LAST_TICK] = time.monotonic()
+
+
+# -- controls --------------------------------------------------------------------------------------
+def example_controls() -> None:
+    st.caption("Try an example:")
+    with st.container(horizontal=True, gap="small"):
+        for ex in EXAMPLES:
+            st.button(
+                ex.label,
+                key=EXAMPLE_KEY_PREFIX + ex.key,
+                help=f"“{ex.text}”: {ex.point}",
+                on_click=use_example,
+                args=(ex.text,),
+            )
+
+
+def input_controls() -> tuple[str, str, bool]:
+    col_text, col_model, col_goldfish = st.columns([5, 3, 2], vertical_alignment="bottom")
+    with col_text:
+        text = st.text_input(
+            "Type a sentence (the views follow as you type)",
+            key=TEXT_KEY,
+            max_chars=MAX_TEXT_CHARS,
+            live="150ms",
+            placeholder="this movie is not good",
+        )
+    with col_model:
+        model = st.segmented_control(
+            "Model",
+            rnnviz.SHIPPED,
+            key=MODEL_KEY,
+            required=True,
+            help="rnn-2: the essay's 2-neuron sketch. rnn-64: 64 hidden units. gru-64, lstm-64: gated cells.",
+        )
+    with col_goldfish:
+        goldfish = st.toggle(
+            "Goldfish memory",
+            key=GOLDFISH_KEY,
+            help="Wipe the memory before every word (s_{t-1} reset to s_0) and draw that run against the real one.",
+        )
+    return text or "", model or rnnviz.SHIPPED[0], bool(goldfish)
+
+
+def current_step(model: str, text: str, n_steps: int) -> int:
+    """The selected step: from the link on first load, kept while reading, at the end while typing."""
+    url_step = st.session_state.pop(_URL_STEP, None)
+    if url_step is not None:
+        if url_step > n_steps:
+            st.session_state[_URL_NOTES].append(
+                f"The link's step {url_step} is past the last word ({n_steps}); showing the last word."
+            )
+        return clamp_step(url_step, n_steps)
+    step = st.session_state.get(STEP_KEY)
+    last = st.session_state.get(_LAST_RUN)
+    if last is not None and (last[0], last[1]) != (model, text) and last[3] == last[2]:
+        step = None  # the step was at the end: stay there as the sentence grows
+    return clamp_step(step, n_steps)
+
+
+def step_controls(tr: rnnviz.Trace, step: int) -> int:
+    col_play, col_slider, col_now = st.columns([1, 5, 3], vertical_alignment="center")
+    playing = st.session_state.get(_PLAYING, False)
+    with col_play:
+        if st.button(
+            "⏸ Pause" if playing else "▶ Play",
+            key=PLAY_KEY,
+            on_click=toggle_play,
+            args=(tr.T,),
+            help="Feed the words in one at a time",
+            disabled=tr.T < 2,
+        ):
+            st.rerun()  # start or stop the timer, which only a full run can change
+    with col_slider:
+        if tr.T >= 2:
+            st.session_state[STEP_KEY] = step  # a new max_value would otherwise reset the slider
+            step = st.slider("Step t", 1, tr.T, key=STEP_KEY, help="Or click a word or a point in any view")
+        else:
+            st.session_state[STEP_KEY] = step
+            st.caption("Step t = 1 (one word)")
+    with col_now:
+        word = md_escape(tr.tokens[step - 1])
+        o = float(tr.outputs[step - 1])
+        verdict = "positive" if o >= 0.5 else "negative"
+        st.markdown(f"t = {step} of {tr.T}: x_t = **{word}** · o_t = {o:.3f} ({verdict})")
+    return step
+
+
+# -- views -----------------------------------------------------------------------------------------
+def view(name: str, fig_fn, *args, **kwargs) -> None:  # noqa: ANN001 - a figure builder
+    st.markdown(CAPTIONS[name])
+    try:
+        fig = fig_fn(*args, **kwargs)
+    except Exception as exc:  # one broken view must not take the others down
+        st.error(f"This view could not be drawn ({type(exc).__name__}: {md_escape(str(exc))}).")
+        return
+    key = CHART_KEYS[name]
+    st.plotly_chart(
+        fig,
+        key=key,
+        on_select=functools.partial(pick_step, key),
+        selection_mode="points",
+        config={"displayModeBar": False, "scrollZoom": False},
+    )
+
+
+def views(tr: rnnviz.Trace, step: int, compare: rnnviz.Trace | None, corpus: rnnviz.Corpus | None) -> None:
+    top_left, top_right = st.columns(2, gap="medium")
+    with top_left:
+        view("rolled", F.rolled, tr, step, compare=compare)
+    with top_right:
+        view("positivity", F.positivity, tr, step, compare=compare)
+    view("unrolled", F.unrolled, tr, step, compare=compare)
+    bottom_left, bottom_right = st.columns(2, gap="medium")
+    with bottom_left:
+        view("projection", F.projection, tr, step, corpus=corpus, compare=compare)
+    with bottom_right:
+        share_box(tr, step)
+
+
+def share_box(tr: rnnviz.Trace, step: int) -> None:
+    st.markdown("**Share this view.** The address bar always holds the sentence, model, step and switch; copy it or this link:")
+    view_state = ViewState(text=tr.text, model=tr.model_name, step=step, goldfish=tr.forget)
+    st.code(share_link(st.context.url or "http://localhost:8501/", view_state), language=None, wrap_lines=True)
+
+
+def write_url(view_state: ViewState) -> None:
+    for name, value in share_query(view_state).items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+# -- the page --------------------------------------------------------------------------------------
+def dashboard() -> None:
+    text, model_name, goldfish = input_controls()
+    notes_box = st.container()
+    try:
+        show(text, model_name, goldfish)
+    finally:
+        # Notes about an odd link show once, above the views.
+        for note in st.session_state.pop(_URL_NOTES, []):
+            notes_box.info(md_escape(note), icon="🔗")
+
+
+def show(text: str, model_name: str, goldfish: bool) -> None:
+
+    try:
+        load_model(model_name)
+    except rnnviz.CheckpointError as exc:
+        st.error(f"Model {model_name} is not available: {md_escape(str(exc))} Pick another model above.")
+        write_url(ViewState(text=text, model=model_name, goldfish=goldfish))
+        return
+    try:
+        tr = load_trace(model_name, text, False)
+    except ValueError as exc:
+        st.info(f"{md_escape(str(exc))} Type a sentence above, or pick an example.", icon="✏️")
+        write_url(ViewState(text=text, model=model_name, goldfish=goldfish))
+        return
+    compare = load_trace(model_name, text, True) if goldfish else None
+    try:
+        corpus = load_corpus(model_name)
+    except rnnviz.CheckpointError:
+        corpus = None
+
+    if tr.truncated:
+        st.warning(f"Reading the first {tr.T} of {tr.n_tokens_total} tokens.", icon="✂️")
+    for note in token_notes(tr.tokens, tr.kinds):
+        st.caption(md_escape(note))
+    if goldfish:
+        st.caption(GOLDFISH_CAPTION)
+
+    step = current_step(model_name, text, tr.T)
+    if st.session_state.get(_PLAYING):
+        now = time.monotonic()
+        if now - st.session_state.get(_LAST_TICK, 0.0) >= 0.8 * PLAY_INTERVAL_S:
+            st.session_state[_LAST_TICK] = now
+            step = min(step + 1, tr.T)
+        if step >= tr.T:
+            st.session_state[_PLAYING] = False
+            st.session_state[STEP_KEY] = step
+            st.rerun()  # stops the timer
+    step = step_controls(tr, step)
+    st.session_state[_LAST_RUN] = (model_name, text, tr.T, step)
+    views(tr, step, compare, corpus)
+    write_url(ViewState(text=text, model=model_name, step=step, goldfish=goldfish))
+
+
+start_session()
+st.title("Watch an RNN read")
+st.caption(
+    "A small sentiment RNN reads your sentence one word at a time. At step t it takes the word $x_t$, "
+    "updates its memory $s_t$ from $s_{t-1}$ and $x_t$, and says how positive the sentence is so far, $o_t$."
+)
+example_controls()
+st.fragment(dashboard, run_every=PLAY_INTERVAL_S if st.session_state.get(_PLAYING) else None)()
