@@ -1,0 +1,33 @@
+"""Plotly figures of one trace: rolled loop, unrolled chain, state-space projection, positivity so far.
+
+Every builder is a pure function `(trace, step=None, *, ...) -> plotly Figure`. `step` is t in 1..T
+(x_1 is the first word); None means T and values outside 1..T are clamped. `compare` is an optional
+second trace of the same text (the goldfish run, forget=True) drawn beside the real one.
+
+Click-to-select: every mark that stands for a step (word labels and hidden-state strips in
+`unrolled`, word points in `projection`, markers in `positivity`) carries `customdata` whose first
+element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`.
+"""
+
+from __future__ import annotations
+
+from rnnviz.figures.chain import unrolled_figure
+from rnnviz.figures.curve import positivity_figure
+from rnnviz.figures.loop import rolled_figure
+from rnnviz.figures.plane import projection_figure
+
+rolled = rolled_figure
+unrolled = unrolled_figure
+projection = projection_figure
+positivity = positivity_figure
+
+__all__ = [
+    "positivity",
+    "positivity_figure",
+    "projection",
+    "projection_figure",
+    "rolled",
+    "rolled_figure",
+    "unrolled",
+    "unrolled_figure",
+]

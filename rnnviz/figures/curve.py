@@ -1,0 +1,219 @@
+"""The positivity view: o_t, the positivity of the sentence so far, against the step t.
+
+Click-to-select: the o_t markers (and the goldfish markers, and the highlighted marker) carry
+`customdata` whose first element is the step t (1..T) they stand for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.figures.style import (
+    DIVERGING,
+    FAINT,
+    GREY,
+    HIGHLIGHT,
+    NEGATIVE,
+    POSITIVE,
+    base_layout,
+    clamp_step,
+    esc,
+    kind_note,
+    sub,
+    token_label,
+    verdict,
+)
+
+if TYPE_CHECKING:
+    from rnnviz.trace import Trace
+
+ALL_TICKS_UP_TO = 40  # longer texts label every k-th word (and the selected one); hover shows all
+FIG_HEIGHT = 300
+
+
+def tick_steps(n_steps: int, step: int) -> list[int]:
+    """The steps whose word is written under the x axis: all of them, or a readable subset."""
+    if n_steps <= ALL_TICKS_UP_TO:
+        return list(range(1, n_steps + 1))
+    every = int(np.ceil(n_steps / ALL_TICKS_UP_TO * 1.5))
+    ticks = set(range(1, n_steps + 1, every)) | {step}
+    return sorted(t for t in ticks if t == step or abs(t - step) >= every // 2 or t == 1)
+
+
+def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
+    """o_t against t with the 0.5 line; step t (1..T; None = T, clamped) highlighted."""
+    t_sel = clamp_step(tr, step)
+    steps = list(range(1, tr.T + 1))
+    outs = tr.outputs.astype(float)  # (T,)
+    hover = [
+        f"t = {t}: “{esc(tok)}”{kind_note(kind)}<br>{sub('o', t)} = {o:.3f}, {verdict(o)} so far"
+        for t, tok, kind, o in zip(steps, tr.tokens, tr.kinds, outs, strict=True)
+    ]
+    data: list[dict[str, Any]] = []
+    if compare is not None:
+        n_g = min(compare.T, tr.T)
+        g = compare.outputs[:n_g].astype(float)
+        data.append(
+            {
+                "type": "scatter",
+                "x": steps[:n_g],
+                "y": g.tolist(),
+                "mode": "lines+markers",
+                "line": {"color": GREY, "width": 1.5, "dash": "dash"},
+                "marker": {"symbol": "circle-open", "size": 7, "color": GREY},
+                "customdata": [[t] for t in steps[:n_g]],
+                "hovertext": [
+                    f"goldfish {sub('o', t)} = {o:.3f}: the word alone, no memory"
+                    for t, o in zip(steps, g, strict=False)
+                ],
+                "hoverinfo": "text",
+                "name": "goldfish (no memory)",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": steps,
+            "y": outs.tolist(),
+            "mode": "lines+markers",
+            "line": {"color": GREY, "width": 2},
+            "marker": {
+                "size": 9 if tr.T <= 60 else 5,
+                "color": outs.tolist(),
+                "colorscale": DIVERGING,
+                "cmin": 0,
+                "cmax": 1,
+                "line": {"color": GREY, "width": 1},
+            },
+            "customdata": [[t] for t in steps],
+            "hovertext": hover,
+            "hoverinfo": "text",
+            "name": "o_t (with memory)" if compare is not None else "o_t",
+        }
+    )
+    data.append(
+        {
+            "type": "scatter",
+            "x": [t_sel],
+            "y": [float(outs[t_sel - 1])],
+            "mode": "markers",
+            "marker": {"symbol": "circle-open", "size": 18, "color": HIGHLIGHT, "line": {"width": 3}},
+            "customdata": [[t_sel]],
+            "hovertext": [hover[t_sel - 1]],
+            "hoverinfo": "text",
+            "name": "selected step",
+            "showlegend": False,
+        }
+    )
+
+    ticks = tick_steps(tr.T, t_sel)
+    ticktext = [token_label(tr.tokens[t - 1], tr.kinds[t - 1], 14) for t in ticks]
+    ticktext = [f"<b>{s}</b>" if t == t_sel else s for s, t in zip(ticktext, ticks, strict=True)]
+    half = 0.5
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": half,
+            "y1": 1.05,
+            "fillcolor": POSITIVE,
+            "opacity": 0.08,
+            "line": {"width": 0},
+            "layer": "below",
+        },
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": -0.05,
+            "y1": half,
+            "fillcolor": NEGATIVE,
+            "opacity": 0.08,
+            "line": {"width": 0},
+            "layer": "below",
+        },
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": half,
+            "y1": half,
+            "line": {"color": GREY, "width": 1.5, "dash": "dash"},
+        },
+        {
+            "type": "line",
+            "x0": t_sel,
+            "x1": t_sel,
+            "y0": -0.05,
+            "y1": 1.05,
+            "line": {"color": HIGHLIGHT, "width": 1.5, "dash": "dot"},
+            "layer": "below",
+        },
+    ]
+    notes = [
+        {
+            "xref": "paper",
+            "x": 1,
+            "y": 0.98,
+            "text": "positive ↑",
+            "showarrow": False,
+            "xanchor": "right",
+            "yanchor": "top",
+            "font": {"size": 10, "color": GREY},
+        },
+        {
+            "xref": "paper",
+            "x": 1,
+            "y": 0.02,
+            "text": "negative ↓",
+            "showarrow": False,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "font": {"size": 10, "color": GREY},
+        },
+    ]
+    final = float(outs[-1])
+    cut = f" (first {tr.T} of {tr.n_tokens_total} words)" if tr.truncated else ""
+    title = f"Positivity so far: {sub('o', 't')}; verdict {sub('o', 'T')} = {final:.3f} {verdict(final)}{cut}"
+    layout = base_layout(
+        FIG_HEIGHT,
+        title,
+        xaxis={
+            "range": [0.5, tr.T + 0.5],
+            "tickvals": ticks,
+            "ticktext": ticktext,
+            "showgrid": False,
+            "zeroline": False,
+            "fixedrange": True,
+            "automargin": True,
+        },
+        yaxis={
+            "range": [-0.05, 1.05],
+            "tickvals": [0, 0.5, 1],
+            "ticktext": ["0", "0.5", "1"],
+            "title": {"text": sub("o", "t"), "font": {"size": 12}},
+            "gridcolor": FAINT,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        shapes=shapes,
+        annotations=notes,
+        showlegend=compare is not None,
+        legend={
+            "orientation": "h",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "x": 0,
+            "font": {"size": 10},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        margin={"l": 48, "r": 12, "t": 60 if compare is not None else 40, "b": 8},
+    )
+    return go.Figure(data=data, layout=layout)

@@ -1,0 +1,285 @@
+"""The rolled view: one cell with its loop, as the essay draws it, at one step t.
+
+x_t comes in from below through U, the hidden units s_t sit in the cell as coloured neurons, the loop
+carries s_{t-1} back in through W, and V reads o_t out at the top. Gated cells also show the mean of
+each gate at this step. Nothing here is clickable: the view has no step marks, so no `customdata`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.figures.style import (
+    CLEAR,
+    DIVERGING,
+    GATE_LABELS,
+    GREY,
+    HIGHLIGHT,
+    TANH_GATES,
+    base_layout,
+    clamp_step,
+    colour,
+    esc,
+    hidden_axis,
+    kind_note,
+    sub,
+    verdict,
+)
+
+if TYPE_CHECKING:
+    from rnnviz.trace import Trace
+
+# Canvas in data units: x 0..12, y 0..10. The cell box and the places arrows attach to it.
+BOX = (4.4, 3.0, 8.6, 6.8)  # x0, y0, x1, y1
+MID = (BOX[0] + BOX[2]) / 2
+LOOP_X = 10.2
+GAUGE = (4.4, 9.15, 8.6, 9.55)
+FIG_HEIGHT = 380
+
+
+def _arrow(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
+    """An annotation that is only an arrow from (x0, y0) to (x1, y1), in data units."""
+    return {
+        "x": x1,
+        "y": y1,
+        "ax": x0,
+        "ay": y0,
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "text": "",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowsize": 1.2,
+        "arrowwidth": 2,
+        "arrowcolor": GREY,
+    }
+
+
+def _text(x: float, y: float, text: str, **extra: Any) -> dict[str, Any]:
+    note = {"x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False}
+    note.update(extra)
+    return note
+
+
+def neuron_positions(h: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Centres (H,), (H,) of the hidden units inside the cell box and a marker size in px.
+
+    Up to 8 units sit in one row with their values printed; more become a compact grid.
+    """
+    x0, y0, x1, y1 = BOX
+    if h <= 8:
+        xs = x0 + (x1 - x0) * (np.arange(h) + 0.5) / h
+        return xs, np.full(h, y0 + 0.56 * (y1 - y0)), 40.0 if h <= 3 else 26.0
+    cols = math.ceil(math.sqrt(h))
+    rows = math.ceil(h / cols)
+    k = np.arange(h)
+    xs = x0 + (x1 - x0) * (k % cols + 0.5) / cols
+    ys = y1 - 0.35 - (y1 - y0 - 0.6) * (k // cols + 0.5) / rows
+    return xs, ys, max(6.0, 80.0 / cols)
+
+
+def _gate_panel(tr: Trace, i: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Shapes and annotations: one bar per gate showing its mean over the H units at this step."""
+    shapes, notes = [], []
+    names = list(tr.gates)
+    notes.append(_text(0.1, BOX[3] + 0.1, "gates at this step (mean of H units)", xanchor="left", font={"size": 11}))
+    top, row = BOX[3] - 0.45, min(0.75, (BOX[3] - BOX[1]) / max(1, len(names)))
+    bx0, bx1 = 2.1, 3.8
+    for k, name in enumerate(names):
+        y = top - k * row
+        mean = float(np.mean(tr.gates[name][i]))  # (H,) -> scalar
+        signed = name in TANH_GATES
+        lo, hi = (-1.0, 1.0) if signed else (0.0, 1.0)
+        frac = (np.clip(mean, lo, hi) - lo) / (hi - lo)
+        start = 0.5 if signed else 0.0
+        fill = colour(frac) if signed else colour(0.5 + 0.5 * frac)
+        shapes.append(
+            {"type": "rect", "x0": bx0, "x1": bx1, "y0": y - 0.17, "y1": y + 0.17, "line": {"color": GREY, "width": 1}}
+        )
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": bx0 + (bx1 - bx0) * min(start, frac),
+                "x1": bx0 + (bx1 - bx0) * max(start, frac),
+                "y0": y - 0.17,
+                "y1": y + 0.17,
+                "fillcolor": fill,
+                "line": {"width": 0},
+            }
+        )
+        notes.append(_text(0.1, y, f"{GATE_LABELS.get(name, esc(name))} {mean:+.2f}", xanchor="left"))
+    return shapes, notes
+
+
+def _equation_panel() -> list[dict[str, Any]]:
+    lines = [
+        f"{sub('s', 't')} = tanh(U {sub('x', 't')} + W {sub('s', 't−1')} + b)",
+        f"{sub('o', 't')} = σ(V {sub('s', 't')} + c)",
+        "U, W, V: the same at every step",
+    ]
+    return [_text(0.1, BOX[3] - 0.4 - 0.8 * k, line, xanchor="left", font={"size": 11}) for k, line in enumerate(lines)]
+
+
+def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
+    """One RNN cell with its loop at step t (1..T; None = T, clamped): x_t in, s_t inside, o_t out."""
+    t = clamp_step(tr, step)
+    i = t - 1  # row in (T, ...) arrays; hidden row t is s_t
+    s_now, s_prev = tr.hidden[t], tr.hidden[t - 1]  # (H,), (H,)
+    o = float(tr.outputs[i])
+    h = tr.H
+    token = esc(tr.tokens[i])
+
+    xs, ys, size = neuron_positions(h)
+    gate_rows = [
+        " ".join(f"{name}={tr.gates[name][i, k]:+.2f}" for name in tr.gates) for k in range(h)
+    ]  # per-unit gate values for hover
+    hover = [
+        f"unit {k + 1}: {sub('s', t)}[{k}] = {s_now[k]:+.3f}<br>was {sub('s', t - 1)}[{k}] = {s_prev[k]:+.3f}"
+        + (f"<br>{gate_rows[k]}" if gate_rows[k] else "")
+        for k in range(h)
+    ]
+    px, py, pvals, psize, ptext, phover = list(xs), list(ys), list(s_now), [size] * h, [], list(hover)
+    ptext = [f"{v:+.2f}" for v in s_now] if h <= 8 else [""] * h
+    if h <= 8:  # the memory travelling round the loop: s_{t-1} as small neurons on the loop
+        ly = np.linspace(4.35, 5.45, h) if h > 1 else np.array([4.9])
+        px += [LOOP_X] * h
+        py += list(ly)
+        pvals += list(s_prev)
+        psize += [14.0] * h
+        ptext += [""] * h
+        phover += [f"memory {sub('s', t - 1)}[{k}] = {s_prev[k]:+.3f}" for k in range(h)]
+    neurons = {
+        "type": "scatter",
+        "x": px,
+        "y": py,
+        "mode": "markers+text",
+        "text": ptext,
+        "textposition": "bottom center",
+        "marker": {
+            "color": pvals,
+            "colorscale": DIVERGING,
+            "cmin": -1,
+            "cmax": 1,
+            "size": psize,
+            "line": {"color": GREY, "width": 1},
+        },
+        "hovertext": phover,
+        "hoverinfo": "text",
+        "name": "hidden units",
+    }
+
+    x0, y0, x1, y1 = BOX
+    shapes: list[dict[str, Any]] = [
+        {
+            "type": "rect",
+            "x0": x0,
+            "y0": y0,
+            "x1": x1,
+            "y1": y1,
+            "line": {"color": GREY, "width": 2},
+            "fillcolor": CLEAR,
+        },
+        {  # the loop: out of the cell's right side, down, and back in
+            "type": "path",
+            "path": f"M {x1} 6.0 L {LOOP_X} 6.0 L {LOOP_X} 3.8 L {x1 + 0.5} 3.8",
+            "line": {"color": GREY, "width": 2},
+        },
+        {
+            "type": "rect",
+            "x0": GAUGE[0],
+            "x1": GAUGE[2],
+            "y0": GAUGE[1],
+            "y1": GAUGE[3],
+            "line": {"color": GREY, "width": 1},
+        },
+        {
+            "type": "rect",
+            "x0": GAUGE[0],
+            "x1": GAUGE[0] + (GAUGE[2] - GAUGE[0]) * o,
+            "y0": GAUGE[1],
+            "y1": GAUGE[3],
+            "fillcolor": colour(o),
+            "line": {"width": 0},
+        },
+        {  # 0.5: undecided
+            "type": "line",
+            "x0": MID,
+            "x1": MID,
+            "y0": GAUGE[1] - 0.1,
+            "y1": GAUGE[3] + 0.1,
+            "line": {"color": GREY, "width": 1, "dash": "dot"},
+        },
+    ]
+    word = f"{sub('x', t)} = “{token}”{kind_note(tr.kinds[i])}"
+    notes: list[dict[str, Any]] = [
+        _arrow(MID, 1.05, MID, y0),
+        _arrow(x1 + 0.5, 3.8, x1, 3.8),
+        _arrow(MID, y1, MID, 8.05),
+        _text(MID, 0.6, word, font={"size": 15, "color": HIGHLIGHT}),
+        _text(MID + 0.25, 2.0, "<b>U</b>", xanchor="left", font={"size": 15}),
+        _text(MID + 0.25, 7.45, "<b>V</b>", xanchor="left", font={"size": 15}),
+        _text(LOOP_X + 0.25, 5.9, "<b>W</b>", xanchor="left", font={"size": 15}),
+        _text(LOOP_X + 0.25, 4.8, f"{sub('s', 't−1')}<br>= {sub('s', t - 1)}", xanchor="left", font={"size": 11}),
+        _text(x0, y1 + 0.05, f"{sub('s', t)}: {h} hidden units", xanchor="left", yanchor="bottom", font={"size": 11}),
+        _text(MID, 8.6, f"{sub('o', t)} = <b>{o:.3f}</b>  {verdict(o)}", font={"size": 14}),
+        _text(GAUGE[0] - 0.1, (GAUGE[1] + GAUGE[3]) / 2, "0", xanchor="right", font={"size": 10, "color": GREY}),
+        _text(GAUGE[2] + 0.1, (GAUGE[1] + GAUGE[3]) / 2, "1", xanchor="left", font={"size": 10, "color": GREY}),
+    ]
+    if compare is not None:
+        g = float(compare.outputs[min(i, compare.T - 1)])
+        gx = GAUGE[0] + (GAUGE[2] - GAUGE[0]) * g
+        shapes.append(
+            {
+                "type": "line",
+                "x0": gx,
+                "x1": gx,
+                "y0": GAUGE[1] - 0.2,
+                "y1": GAUGE[3] + 0.2,
+                "line": {"color": GREY, "width": 3},
+            }
+        )
+        notes.append(
+            _text(
+                GAUGE[2] + 0.45,
+                8.95,
+                f"goldfish (no memory)<br>{sub('o', t)} = {g:.3f}",
+                xanchor="left",
+                font={"size": 11, "color": GREY},
+            )
+        )
+    if tr.gates:
+        gate_shapes, gate_notes = _gate_panel(tr, i)
+        shapes += gate_shapes
+        notes += gate_notes
+    else:
+        notes += _equation_panel()
+    inp = float(np.linalg.norm(tr.input_part[i]))
+    mem = float(np.linalg.norm(tr.memory_part[i]))
+    notes.append(
+        _text(
+            0.1,
+            1.6,
+            f"pull of the word ‖U {sub('x', 't')}‖ = {inp:.2f}<br>pull of memory ‖W {sub('s', 't−1')}‖ = {mem:.2f}",
+            xanchor="left",
+            align="left",
+            font={"size": 11},
+        )
+    )
+
+    title = f"Step t = {t} of {tr.T}: “{token}”"
+    layout = base_layout(
+        FIG_HEIGHT,
+        title,
+        xaxis=hidden_axis(range=[0, 12]),
+        yaxis=hidden_axis(range=[0, 10]),
+        shapes=shapes,
+        annotations=notes,
+        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+    )
+    return go.Figure(data=[neurons], layout=layout)

@@ -1,0 +1,313 @@
+"""The projection view: the hidden state as a point moving through state space, one step per word.
+
+Click-to-select: the word points, the highlighted point and the goldfish points carry `customdata`
+whose first element is the step t (1..T) they stand for. s_0 and the corpus points carry none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.figures.style import (
+    DIVERGING,
+    FAINT,
+    GREY,
+    HIGHLIGHT,
+    NEGATIVE,
+    POSITIVE,
+    base_layout,
+    clamp_step,
+    esc,
+    short,
+    sub,
+    verdict,
+)
+
+if TYPE_CHECKING:
+    from rnnviz.corpus import Corpus
+    from rnnviz.trace import Trace
+
+GRID = 41  # background samples per axis
+LABEL_ALL_UP_TO = 20  # longer texts label only the words near the selected step
+LABEL_AROUND = 4
+MIN_READOUT_SHARE = 0.3  # draw the readout in a PCA plane only if the plane holds this much of V
+FIG_HEIGHT = 420
+
+
+@dataclass(frozen=True)
+class Plane:
+    """How states map to the two drawn axes: p = (s - origin) @ basis.T, and the readout in plane units."""
+
+    kind: Literal["neurons", "pca", "units"]
+    origin: np.ndarray  # (H,)
+    basis: np.ndarray  # (2, H)
+    titles: tuple[str, str]
+    readout: tuple[np.ndarray, float] | None  # (w (2,), b): o = sigmoid(w . p + b) within the plane
+
+    def project(self, states: np.ndarray) -> np.ndarray:
+        return (states - self.origin) @ self.basis.T  # (N, H) -> (N, 2)
+
+
+def plane_for(tr: Trace, corpus: Corpus | None = None) -> Plane:
+    """The neurons themselves for H = 2, else the corpus PCA plane, else the first two units."""
+    h = tr.H
+    zero = np.zeros(h)
+    if h == 2:
+        titles = (f"neuron 1 ({sub('s', 't')}[0])", f"neuron 2 ({sub('s', 't')}[1])")
+        return Plane("neurons", zero, np.eye(2), titles, (tr.V.astype(float), float(tr.c)))
+    if corpus is not None and corpus.H == h and corpus.components.shape[0] >= 2:
+        basis = corpus.components[:2].astype(float)  # (2, H)
+        pct = 100 * np.asarray(corpus.explained[:2], dtype=float)
+        titles = (f"PC1 ({pct[0]:.0f}% of variance)", f"PC2 ({pct[1]:.0f}% of variance)")
+        w = basis @ tr.V  # (2,) the part of V lying in the plane
+        share = float(np.linalg.norm(w) / max(np.linalg.norm(tr.V), 1e-12))
+        readout = (w, float(tr.V @ corpus.mean + tr.c)) if share >= MIN_READOUT_SHARE else None
+        return Plane("pca", corpus.mean.astype(float), basis, titles, readout)
+    basis = np.zeros((2, h))
+    basis[0, 0] = 1.0
+    if h > 1:
+        basis[1, 1] = 1.0
+    note = "no corpus, so no PCA" if h > 1 else "only 1 unit"
+    titles = (f"unit 1 ({sub('s', 't')}[0]; {note})", f"unit 2 ({sub('s', 't')}[1]; first 2 of {h})" if h > 1 else "")
+    return Plane("units", zero, basis, titles, None)
+
+
+def _axis_range(points: list[np.ndarray], plane: Plane) -> tuple[list[float], list[float]]:
+    if plane.kind != "pca":
+        return [-1.1, 1.1], [-1.1, 1.1]
+    allp = np.concatenate(points)  # (N, 2)
+    lo, hi = allp.min(axis=0), allp.max(axis=0)
+    pad = 0.08 * np.maximum(hi - lo, 1e-3)
+    return [float(lo[0] - pad[0]), float(hi[0] + pad[0])], [float(lo[1] - pad[1]), float(hi[1] + pad[1])]
+
+
+def _readout_traces(plane: Plane, xr: list[float], yr: list[float]) -> list[dict[str, Any]]:
+    """Background o = sigmoid(w . p + b) as one contour, and its o = 0.5 line."""
+    if plane.readout is None:
+        return []
+    w, b = plane.readout
+    gx = np.linspace(xr[0], xr[1], GRID)  # (G,)
+    gy = np.linspace(yr[0], yr[1], GRID)  # (G,)
+    z = 1.0 / (1.0 + np.exp(-(w[0] * gx[None, :] + w[1] * gy[:, None] + b)))  # (G, G), rows are y
+    approx = "" if plane.kind == "neurons" else " (within this plane)"
+    background = {
+        "type": "contour",
+        "x": gx.tolist(),
+        "y": gy.tolist(),
+        "z": z.round(4).tolist(),
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": DIVERGING,
+        "opacity": 0.35,
+        "showscale": False,
+        "contours": {"coloring": "heatmap", "showlines": False},
+        "line": {"width": 0},
+        "hovertemplate": f"readout o = %{{z:.2f}}{approx}<extra></extra>",
+        "name": "readout o = σ(V·s + c)",
+    }
+    # o = 0.5 where w . p + b = 0: two points of that line across the wider of the two spans.
+    if abs(w[1]) >= abs(w[0]):
+        lx = np.array(xr)
+        ly = -(b + w[0] * lx) / w[1]
+    else:
+        ly = np.array(yr)
+        lx = -(b + w[1] * ly) / w[0]
+    line = {
+        "type": "scatter",
+        "x": lx.tolist(),
+        "y": ly.tolist(),
+        "mode": "lines",
+        "line": {"color": GREY, "width": 2, "dash": "dash"},
+        "hoverinfo": "skip",
+        "name": f"o = 0.5 boundary{approx}",
+        "showlegend": True,
+    }
+    return [background, line] if np.isfinite(lx).all() and np.isfinite(ly).all() else [background]
+
+
+def projection_figure(
+    tr: Trace, step: int | None = None, *, corpus: Corpus | None = None, compare: Trace | None = None
+) -> go.Figure:
+    """s_0, s_1, ... s_T as a labelled path in a plane (neurons for H = 2, corpus PCA otherwise)."""
+    t_sel = clamp_step(tr, step)
+    plane = plane_for(tr, corpus)
+    p = plane.project(tr.hidden)  # (T+1, 2)
+    steps = np.arange(1, tr.T + 1)  # (T,)
+
+    points = [p]
+    data: list[dict[str, Any]] = []
+    corpus_traces: list[dict[str, Any]] = []
+    use_corpus = corpus is not None and corpus.H == tr.H and plane.kind != "units"
+    if use_corpus:
+        assert corpus is not None
+        pc = plane.project(corpus.final_states)  # (N, 2)
+        points.append(pc)
+        for label, name, col in ((0, "negative", NEGATIVE), (1, "positive", POSITIVE)):
+            mask = corpus.labels == label
+            corpus_traces.append(
+                {
+                    "type": "scatter",
+                    "x": pc[mask, 0].round(4).tolist(),
+                    "y": pc[mask, 1].round(4).tolist(),
+                    "mode": "markers",
+                    "marker": {"size": 4, "color": col, "opacity": 0.3},
+                    "hoverinfo": "skip",
+                    "name": f"where {name} reviews end",
+                    "showlegend": True,
+                }
+            )
+    g = plane.project(compare.hidden[1:]) if compare is not None else None  # (T', 2)
+    if g is not None:
+        points.append(g)
+    xr, yr = _axis_range(points, plane)
+    data += _readout_traces(plane, xr, yr)
+    data += corpus_traces
+
+    past, future = p[: t_sel + 1], p[t_sel:]  # the path so far includes s_0
+    data.append(
+        {
+            "type": "scatter",
+            "x": past[:, 0].tolist(),
+            "y": past[:, 1].tolist(),
+            "mode": "lines",
+            "line": {"color": GREY, "width": 2.5},
+            "hoverinfo": "skip",
+            "name": "path so far",
+            "showlegend": False,
+        }
+    )
+    if len(future) > 1:
+        data.append(
+            {
+                "type": "scatter",
+                "x": future[:, 0].tolist(),
+                "y": future[:, 1].tolist(),
+                "mode": "lines",
+                "line": {"color": GREY, "width": 1.5, "dash": "dot"},
+                "opacity": 0.5,
+                "hoverinfo": "skip",
+                "name": "path still to come",
+                "showlegend": False,
+            }
+        )
+
+    if g is not None:
+        assert compare is not None
+        n_g = min(compare.T, tr.T)
+        data.append(
+            {
+                "type": "scatter",
+                "x": g[:n_g, 0].tolist(),
+                "y": g[:n_g, 1].tolist(),
+                "mode": "lines+markers",
+                "line": {"color": GREY, "width": 1, "dash": "dash"},
+                "marker": {"symbol": "circle-open", "size": 8, "color": GREY},
+                "customdata": [[int(t)] for t in steps[:n_g]],
+                "hovertext": [
+                    f"goldfish t = {t}: “{esc(tok)}” alone, no memory<br>{sub('o', t)} = {o:.3f}"
+                    for t, tok, o in zip(steps[:n_g], compare.tokens, compare.outputs, strict=False)
+                ],
+                "hoverinfo": "text",
+                "name": "goldfish (forgets before each word)",
+                "showlegend": True,
+            }
+        )
+
+    label_all = tr.T <= LABEL_ALL_UP_TO
+    labels = [
+        esc(short(tok, 14)) if label_all or abs(t - t_sel) <= LABEL_AROUND else ""
+        for t, tok in zip(steps, tr.tokens, strict=True)
+    ]
+    hover = [
+        f"t = {t}: “{esc(tok)}”<br>({p[t, 0]:+.2f}, {p[t, 1]:+.2f})<br>{sub('o', t)} = {o:.3f} {verdict(o)}"
+        for t, tok, o in zip(steps, tr.tokens, tr.outputs, strict=True)
+    ]
+    for lo, hi, opacity, name in ((1, t_sel, 1.0, "words read"), (t_sel + 1, tr.T, 0.35, "words still to come")):
+        if lo > hi:
+            continue
+        sl = slice(lo - 1, hi)
+        data.append(
+            {
+                "type": "scatter",
+                "x": p[lo : hi + 1, 0].tolist(),
+                "y": p[lo : hi + 1, 1].tolist(),
+                "mode": "markers+text",
+                "text": labels[sl],
+                "textposition": ["top center" if t % 2 else "bottom center" for t in steps[sl]],
+                "textfont": {"size": 11},
+                "opacity": opacity,
+                "marker": {
+                    "size": 10,
+                    "color": tr.outputs[sl].tolist(),
+                    "colorscale": DIVERGING,
+                    "cmin": 0,
+                    "cmax": 1,
+                    "line": {"color": GREY, "width": 1},
+                },
+                "customdata": [[int(t)] for t in steps[sl]],
+                "hovertext": hover[sl],
+                "hoverinfo": "text",
+                "name": name,
+                "showlegend": False,
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": [float(p[0, 0])],
+            "y": [float(p[0, 1])],
+            "mode": "markers+text",
+            "text": [sub("s", 0)],
+            "textposition": "bottom center",
+            "marker": {"symbol": "x-thin", "size": 12, "color": GREY, "line": {"color": GREY, "width": 2}},
+            "hovertext": [f"{sub('s', 0)} = 0: the state before any word"],
+            "hoverinfo": "text",
+            "name": "s_0",
+            "showlegend": False,
+        }
+    )
+    data.append(
+        {
+            "type": "scatter",
+            "x": [float(p[t_sel, 0])],
+            "y": [float(p[t_sel, 1])],
+            "mode": "markers",
+            "marker": {"symbol": "circle-open", "size": 22, "color": HIGHLIGHT, "line": {"width": 3}},
+            "customdata": [[t_sel]],
+            "hovertext": [hover[t_sel - 1]],
+            "hoverinfo": "text",
+            "name": "selected step",
+            "showlegend": False,
+        }
+    )
+
+    show_legend = use_corpus or g is not None or plane.readout is not None
+    axis = {
+        "showgrid": True,
+        "gridcolor": FAINT,
+        "zeroline": True,
+        "zerolinecolor": FAINT,
+        "fixedrange": True,
+        "constrain": "domain",  # equal units on both axes shrink the plot, never stretch the range
+    }
+    title = f"State space: {sub('s', 't')} moves with each word (t = {t_sel}: “{esc(tr.tokens[t_sel - 1])}”)"
+    layout = base_layout(
+        FIG_HEIGHT,
+        title,
+        xaxis={**axis, "range": xr, "title": {"text": plane.titles[0], "font": {"size": 11}}},
+        yaxis={
+            **axis,
+            "range": yr,
+            "title": {"text": plane.titles[1], "font": {"size": 11}},
+            "scaleanchor": "x",
+            "scaleratio": 1,
+        },
+        showlegend=show_legend,
+        legend={"orientation": "h", "y": -0.18, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 52, "r": 8, "t": 40, "b": 40},
+    )
+    return go.Figure(data=data, layout=layout)

@@ -1,0 +1,124 @@
+"""Shared look of every view: colour-blind-safe colours, escaping, step clamping and the base layout."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from rnnviz.trace import Trace
+
+# Okabe-Ito colours: safe for the common colour-vision deficiencies, readable on light and dark themes.
+NEGATIVE = "#0072B2"  # blue: negative sentiment, negative hidden values
+POSITIVE = "#E69F00"  # orange: positive sentiment, positive hidden values
+NEUTRAL = "#BBBBBB"  # 0 for hidden values, 0.5 for o_t
+HIGHLIGHT = "#CC79A7"  # the selected step
+GREY = "#8C8C8C"  # arrows, guides and secondary text: mid-grey reads on white and on near-black
+FAINT = "rgba(140,140,140,0.25)"  # grid lines
+CLEAR = "rgba(0,0,0,0)"
+
+_STOPS = ((0.0, "#0072B2"), (0.25, "#56B4E9"), (0.5, NEUTRAL), (0.75, "#F0C55A"), (1.0, "#D55E00"))
+# Blue -> grey -> orange. One scale for hidden values in [-1, 1] and for o_t in [0, 1].
+DIVERGING: list[list[Any]] = [[p, c] for p, c in _STOPS]
+
+GATE_LABELS = {
+    "r": "r reset",
+    "z": "z update",
+    "n": "n candidate",
+    "i": "i input",
+    "f": "f forget",
+    "g": "g candidate",
+    "o": "o output",
+    "cell": "c cell state",
+}
+TANH_GATES = frozenset({"n", "g", "cell"})  # range [-1, 1]; every other gate is a sigmoid in [0, 1]
+
+_KIND_NOTE = {"known": "", "pieces": "built from word pieces", "unknown": "unknown word"}
+
+
+def esc(text: str) -> str:
+    """Escape user text for Plotly labels, which render a subset of HTML."""
+    return html.escape(str(text), quote=True)
+
+
+def clamp_step(tr: Trace, step: int | None) -> int:
+    """The step t in 1..T that a view shows: None means T, anything outside is clamped."""
+    if step is None:
+        return tr.T
+    return max(1, min(tr.T, int(step)))
+
+
+def short(token: str, limit: int) -> str:
+    """A token cut to `limit` characters with an ellipsis (raw text; escape afterwards)."""
+    return token if len(token) <= limit else token[: max(1, limit - 1)] + "…"
+
+
+def token_label(token: str, kind: str, limit: int | None = None) -> str:
+    """Escaped display text of a token: italic if built from pieces, a trailing '?' if unknown."""
+    text = esc(short(token, limit) if limit else token)
+    if kind == "pieces":
+        return f"<i>{text}</i>"
+    if kind == "unknown":
+        return f"{text}?"
+    return text
+
+
+def kind_note(kind: str) -> str:
+    note = _KIND_NOTE.get(kind, "")
+    return f" ({note})" if note else ""
+
+
+def _hex(c: str) -> np.ndarray:
+    return np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+_STOP_POS = np.array([p for p, _ in _STOPS])
+_STOP_RGB = np.stack([_hex(c) for _, c in _STOPS])  # (5, 3)
+
+
+def colour(u: float) -> str:
+    """The DIVERGING colour at u in [0, 1] (0 blue, 0.5 grey, 1 orange) as an rgb() string."""
+    u = float(np.clip(u, 0.0, 1.0))
+    rgb = [np.interp(u, _STOP_POS, _STOP_RGB[:, k]) for k in range(3)]
+    return "rgb({:.0f},{:.0f},{:.0f})".format(*rgb)
+
+
+def verdict(o: float) -> str:
+    return "positive" if o >= 0.5 else "negative"
+
+
+def sub(name: str, index: int | str) -> str:
+    """Notation with a subscript: sub('s', 't-1') -> s<sub>t-1</sub>."""
+    return f"{name}<sub>{index}</sub>"
+
+
+def base_layout(height: int, title: str, **extra: Any) -> dict[str, Any]:
+    """Compact, transparent, theme-neutral layout shared by the views (autosized for narrow screens)."""
+    layout: dict[str, Any] = {
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 14}},
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 48, "r": 16, "t": 44, "b": 40},
+        "paper_bgcolor": CLEAR,
+        "plot_bgcolor": CLEAR,
+        "font": {"size": 12},
+        "hovermode": "closest",
+        "showlegend": False,
+        "dragmode": False,
+    }
+    layout.update(extra)
+    return layout
+
+
+def hidden_axis(**extra: Any) -> dict[str, Any]:
+    """An axis used as a drawing canvas: no ticks, no grid, no zoom."""
+    axis: dict[str, Any] = {
+        "visible": False,
+        "fixedrange": True,
+        "showgrid": False,
+        "zeroline": False,
+    }
+    axis.update(extra)
+    return axis
