@@ -1,0 +1,234 @@
+"""The dashboard in a real browser: typing without Enter, clicking a step, the URL, typed HTML.
+
+Drives Debian's /usr/bin/chromium with Playwright (never `playwright install`). Skips when Chromium
+or Playwright is missing, except under CI (CI=true), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+import rnnviz
+from rnnviz.app import CHART_KEYS, STEP_KEY, TEXT_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("RNNVIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing_reason() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright pytest-playwright)"
+    if not Path(CHROMIUM).is_file():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set RNNVIZ_CHROMIUM)"
+    return None
+
+
+_REASON = _missing_reason()
+if _REASON and IN_CI:
+    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    port = _free_port()
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    log = open(ROOT / ".pytest_streamlit.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def app_page(chromium_browser, app_url):
+    ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    yield pg
+    ctx.close()
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def open_app(page, app_url: str, query: str = "") -> None:
+    page.goto(app_url + query)
+    page.wait_for_selector(f".st-key-{CHART_KEYS['positivity']} .js-plotly-plot .xtick", state="attached")
+    wait_idle(page)
+
+
+def wait_idle(page) -> None:
+    """Streamlit shows a running indicator while a script runs; wait until it is gone."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+
+
+def text_box(page):
+    return page.locator(f".st-key-{TEXT_KEY} input")
+
+
+SLIDER = f".st-key-{STEP_KEY} input[type=range]"
+
+
+def slider_value(page) -> int:
+    return int(page.locator(SLIDER).evaluate("e => e.value"))
+
+
+def positivity_ticks(page) -> list[str]:
+    return page.locator(f".st-key-{CHART_KEYS['positivity']} .xtick text").all_text_contents()
+
+
+def wait_for_ticks(page, tokens: list[str]) -> None:
+    sel = f".st-key-{CHART_KEYS['positivity']} .xtick text"
+    page.wait_for_function(
+        "([sel, want]) => { const got = [...document.querySelectorAll(sel)].map(e => e.textContent);"
+        " return JSON.stringify(got) === JSON.stringify(want); }",
+        arg=[sel, tokens],
+    )
+
+
+def url_params(page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query, keep_blank_values=True).items()}
+
+
+def type_slowly(page, text: str) -> None:
+    box = text_box(page)
+    box.click()
+    box.press("ControlOrMeta+a")
+    box.press("Backspace")
+    page.keyboard.type(text, delay=35)  # key by key, never Enter
+
+
+# -- tests ----------------------------------------------------------------------------------------
+def test_views_follow_typing_without_enter(app_page, app_url):
+    page = app_page
+    open_app(page, app_url)
+    sentence = "the acting was wonderful but the plot was terrible"
+    type_slowly(page, sentence)
+    tokens = rnnviz.tokenize(sentence)
+    wait_for_ticks(page, tokens)
+    assert page.locator(".js-plotly-plot").count() == 4
+    page.wait_for_function("(n) => new URL(location.href).searchParams.get('text') === n", arg=sentence)
+    assert url_params(page)["step"] == str(len(tokens))
+    assert slider_value(page) == len(tokens)
+
+
+def test_clicking_a_point_selects_its_step(app_page, app_url):
+    page = app_page
+    open_app(page, app_url, "?text=" + quote("this movie is not good") + "&model=rnn-2&step=5")
+    assert slider_value(page) == 5
+    chart = page.locator(f".st-key-{CHART_KEYS['positivity']} .js-plotly-plot")
+    # the second step's point: plotly stores each point's data on its SVG node
+    box = chart.evaluate(
+        """(gd) => {
+            for (const [i, tr] of gd._fullData.entries()) {
+                const cd = tr.customdata;
+                if (!cd || tr.visible === false || !tr.mode || !tr.mode.includes('markers')) continue;
+                for (let j = 0; j < cd.length; j++) {
+                    const t = Array.isArray(cd[j]) ? cd[j][0] : cd[j];
+                    if (t !== 2) continue;
+                    const xa = gd._fullLayout[tr.xaxis.replace('x', 'xaxis')];
+                    const ya = gd._fullLayout[tr.yaxis.replace('y', 'yaxis')];
+                    const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
+                    return {x: r.left + xa.d2p(tr.x[j]), y: r.top + ya.d2p(tr.y[j])};
+                }
+            }
+            return null;
+        }"""
+    )
+    assert box is not None, "the positivity chart has no clickable point for step 2"
+    page.mouse.click(box["x"], box["y"])
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel)?.value === '2'",
+        arg=SLIDER,
+    )
+    page.wait_for_function("() => new URL(location.href).searchParams.get('step') === '2'")
+
+
+def test_a_link_opens_the_same_view(app_page, app_url):
+    page = app_page
+    text = "the film is disgustingly good"
+    open_app(page, app_url, f"?text={quote(text)}&model=rnn-2&step=3&goldfish=1")
+    assert text_box(page).input_value() == text
+    assert slider_value(page) == 3
+    assert positivity_ticks(page) == rnnviz.tokenize(text)
+    assert page.get_by_role("switch").first.is_checked() or page.locator("input[type=checkbox]").first.is_checked()
+    params = url_params(page)
+    assert params == {"text": text, "model": "rnn-2", "step": "3", "goldfish": "1"}
+
+
+def test_typed_html_never_runs(app_page, app_url):
+    page = app_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_app(page, app_url)
+    evil = "<script>alert(1)</script> <b>bold</b> <img src=x onerror=alert(2)>"
+    type_slowly(page, evil)
+    n = len(rnnviz.tokenize(evil))
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length === n",
+        arg=[f".st-key-{CHART_KEYS['positivity']} .xtick text", n],
+    )
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert page.locator("b:text('bold')").count() == 0
+    assert page.locator("img[src=x]").count() == 0
