@@ -19,6 +19,7 @@ from rnnviz.figures.style import (
     base_layout,
     clamp_step,
     esc,
+    figure,
     kind_note,
     sub,
     token_label,
@@ -134,29 +135,19 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         if k:
             arrow(x - 1 + HALF, 0.5, x - HALF - 0.06, 0.5, "triangle-right")
             labels_x.append(x - 0.5)
-            labels_y.append(0.66)
+            labels_y.append(0.7)
             labels.append("W")
     # Into the first copy: s_0, or the state carried from the hidden earlier steps.
-    arrow(-0.62, 0.5, -HALF - 0.06, 0.5, "triangle-right")
-    labels_x.append(-0.45)
-    labels_y.append(0.66)
+    arrow(-0.52, 0.5, -HALF - 0.06, 0.5, "triangle-right")
+    labels_x.append(-0.4)
+    labels_y.append(0.7)
     labels.append("W")
-    notes: list[dict[str, Any]] = []
-    start_text = f"{sub('s', 0)} = 0" if first == 1 else f"… {first - 1}<br>earlier"
-    notes.append(
-        {"x": -0.66, "y": 0.5, "text": start_text, "showarrow": False, "xanchor": "right", "font": {"size": 11}}
-    )
+    start_text = f"{sub('s', 0)}<br>= 0" if first == 1 else f"… {first - 1}<br>earlier"
+    notes: list[dict[str, Any]] = [{"x": -0.95, "y": 0.5, "text": start_text, "showarrow": False, "font": {"size": 10}}]
     if last < tr.T:
-        arrow(n - 1 + HALF, 0.5, n - 1 + 0.62, 0.5, "triangle-right")
+        arrow(n - 1 + HALF, 0.5, n - 1 + 0.52, 0.5, "triangle-right")
         notes.append(
-            {
-                "x": n - 1 + 0.66,
-                "y": 0.5,
-                "text": f"{tr.T - last} later …",
-                "showarrow": False,
-                "xanchor": "left",
-                "font": {"size": 11},
-            }
+            {"x": n - 1 + 0.95, "y": 0.5, "text": f"{tr.T - last}<br>later …", "showarrow": False, "font": {"size": 10}}
         )
 
     arrows = {
@@ -183,7 +174,7 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         "y": labels_y,
         "mode": "text",
         "text": [f"<b>{s}</b>" for s in labels],
-        "textposition": "middle right",
+        "textposition": ["middle center" if s == "W" else "middle right" for s in labels],
         "textfont": {"size": 11, "color": GREY},
         "hovertext": [SHARED_HOVER[s] for s in labels],
         "hoverinfo": "text",
@@ -283,7 +274,7 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         FIG_HEIGHT,
         title,
         xaxis={
-            "range": [-1.25, n - 1 + 1.25],
+            "range": [-1.45, n - 1 + (1.45 if last < tr.T else 0.6)],
             "fixedrange": True,
             "showgrid": False,
             "zeroline": False,
@@ -303,4 +294,4 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         annotations=notes,
         margin={"l": 56, "r": 8, "t": 40, "b": 24},
     )
-    return go.Figure(data=data, layout=layout)
+    return figure(data, layout)

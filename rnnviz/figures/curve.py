@@ -21,6 +21,7 @@ from rnnviz.figures.style import (
     base_layout,
     clamp_step,
     esc,
+    figure,
     kind_note,
     sub,
     token_label,
@@ -40,7 +41,7 @@ def tick_steps(n_steps: int, step: int) -> list[int]:
         return list(range(1, n_steps + 1))
     every = int(np.ceil(n_steps / ALL_TICKS_UP_TO * 1.5))
     ticks = set(range(1, n_steps + 1, every)) | {step}
-    return sorted(t for t in ticks if t == step or abs(t - step) >= every // 2 or t == 1)
+    return sorted(t for t in ticks if t == step or abs(t - step) > every // 2)  # room beside the selected word
 
 
 def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
@@ -216,4 +217,4 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
         },
         margin={"l": 48, "r": 12, "t": 60 if compare is not None else 40, "b": 8},
     )
-    return go.Figure(data=data, layout=layout)
+    return figure(data, layout)

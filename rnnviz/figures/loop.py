@@ -14,7 +14,6 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.figures.style import (
-    CLEAR,
     DIVERGING,
     GATE_LABELS,
     GREY,
@@ -24,8 +23,10 @@ from rnnviz.figures.style import (
     clamp_step,
     colour,
     esc,
+    figure,
     hidden_axis,
     kind_note,
+    short,
     sub,
     verdict,
 )
@@ -33,11 +34,14 @@ from rnnviz.figures.style import (
 if TYPE_CHECKING:
     from rnnviz.trace import Trace
 
-# Canvas in data units: x 0..12, y 0..10. The cell box and the places arrows attach to it.
-BOX = (4.4, 3.0, 8.6, 6.8)  # x0, y0, x1, y1
+# Canvas in data units: x 0..10, y 0..10. Text is sized in pixels, so the left panel (gates or the
+# equations) is kept short enough for a half-width dashboard column (~420 px).
+X_MAX = 10.0
+BOX = (3.8, 3.0, 7.2, 6.8)  # the cell: x0, y0, x1, y1
 MID = (BOX[0] + BOX[2]) / 2
-LOOP_X = 10.2
-GAUGE = (4.4, 9.15, 8.6, 9.55)
+LOOP_X = 8.2
+LOOP_TOP, LOOP_BOTTOM = 6.0, 3.8
+GAUGE = (BOX[0], 9.2, BOX[2], 9.6)
 FIG_HEIGHT = 380
 
 
@@ -80,25 +84,26 @@ def neuron_positions(h: int) -> tuple[np.ndarray, np.ndarray, float]:
     rows = math.ceil(h / cols)
     k = np.arange(h)
     xs = x0 + (x1 - x0) * (k % cols + 0.5) / cols
-    ys = y1 - 0.35 - (y1 - y0 - 0.6) * (k // cols + 0.5) / rows
+    ys = y1 - 0.55 - (y1 - y0 - 0.7) * (k // cols + 0.5) / rows  # the top strip holds the label
     return xs, ys, max(6.0, 80.0 / cols)
 
 
 def _gate_panel(tr: Trace, i: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Shapes and annotations: one bar per gate showing its mean over the H units at this step."""
+    """Shapes and annotations: one small bar per gate with its mean over the H units at this step."""
     shapes, notes = [], []
     names = list(tr.gates)
-    notes.append(_text(0.1, BOX[3] + 0.1, "gates at this step (mean of H units)", xanchor="left", font={"size": 11}))
-    top, row = BOX[3] - 0.45, min(0.75, (BOX[3] - BOX[1]) / max(1, len(names)))
-    bx0, bx1 = 2.1, 3.8
+    notes.append(
+        _text(0.0, BOX[3] + 0.05, "gates (mean of units)", xanchor="left", yanchor="bottom", font={"size": 11})
+    )
+    row = min(0.8, (BOX[3] - BOX[1]) / max(1, len(names)))
+    bx0, bx1 = 0.05, 0.95
     for k, name in enumerate(names):
-        y = top - k * row
+        y = BOX[3] - 0.4 - k * row
         mean = float(np.mean(tr.gates[name][i]))  # (H,) -> scalar
-        signed = name in TANH_GATES
-        lo, hi = (-1.0, 1.0) if signed else (0.0, 1.0)
-        frac = (np.clip(mean, lo, hi) - lo) / (hi - lo)
+        signed = name in TANH_GATES  # tanh: a bar from the middle; sigmoid: a bar from the left
+        lo = -1.0 if signed else 0.0
+        frac = float((np.clip(mean, lo, 1.0) - lo) / (1.0 - lo))
         start = 0.5 if signed else 0.0
-        fill = colour(frac) if signed else colour(0.5 + 0.5 * frac)
         shapes.append(
             {"type": "rect", "x0": bx0, "x1": bx1, "y0": y - 0.17, "y1": y + 0.17, "line": {"color": GREY, "width": 1}}
         )
@@ -109,21 +114,26 @@ def _gate_panel(tr: Trace, i: int) -> tuple[list[dict[str, Any]], list[dict[str,
                 "x1": bx0 + (bx1 - bx0) * max(start, frac),
                 "y0": y - 0.17,
                 "y1": y + 0.17,
-                "fillcolor": fill,
+                "fillcolor": colour(frac) if signed else colour(0.5 + 0.5 * frac),
                 "line": {"width": 0},
             }
         )
-        notes.append(_text(0.1, y, f"{GATE_LABELS.get(name, esc(name))} {mean:+.2f}", xanchor="left"))
+        notes.append(_text(bx1 + 0.1, y, f"{GATE_LABELS.get(name, esc(name))} {mean:+.2f}", xanchor="left"))
     return shapes, notes
 
 
 def _equation_panel() -> list[dict[str, Any]]:
     lines = [
-        f"{sub('s', 't')} = tanh(U {sub('x', 't')} + W {sub('s', 't−1')} + b)",
+        f"{sub('s', 't')} = tanh(U {sub('x', 't')}",
+        f"       + W {sub('s', 't−1')} + b)",
         f"{sub('o', 't')} = σ(V {sub('s', 't')} + c)",
-        "U, W, V: the same at every step",
+        "the same U, W, V",
+        "at every step",
     ]
-    return [_text(0.1, BOX[3] - 0.4 - 0.8 * k, line, xanchor="left", font={"size": 11}) for k, line in enumerate(lines)]
+    return [
+        _text(0.0, BOX[3] - 0.3 - 0.62 * k, line, xanchor="left", font={"size": 11, "color": GREY if k > 2 else None})
+        for k, line in enumerate(lines)
+    ]
 
 
 def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
@@ -133,23 +143,20 @@ def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None =
     s_now, s_prev = tr.hidden[t], tr.hidden[t - 1]  # (H,), (H,)
     o = float(tr.outputs[i])
     h = tr.H
-    token = esc(tr.tokens[i])
+    token = esc(short(tr.tokens[i], 24))
 
     xs, ys, size = neuron_positions(h)
-    gate_rows = [
-        " ".join(f"{name}={tr.gates[name][i, k]:+.2f}" for name in tr.gates) for k in range(h)
-    ]  # per-unit gate values for hover
+    gate_rows = [" ".join(f"{name} = {tr.gates[name][i, k]:+.2f}" for name in tr.gates) for k in range(h)]
     hover = [
         f"unit {k + 1}: {sub('s', t)}[{k}] = {s_now[k]:+.3f}<br>was {sub('s', t - 1)}[{k}] = {s_prev[k]:+.3f}"
         + (f"<br>{gate_rows[k]}" if gate_rows[k] else "")
         for k in range(h)
     ]
-    px, py, pvals, psize, ptext, phover = list(xs), list(ys), list(s_now), [size] * h, [], list(hover)
+    px, py, pvals, psize, phover = list(xs), list(ys), list(s_now), [size] * h, list(hover)
     ptext = [f"{v:+.2f}" for v in s_now] if h <= 8 else [""] * h
-    if h <= 8:  # the memory travelling round the loop: s_{t-1} as small neurons on the loop
-        ly = np.linspace(4.35, 5.45, h) if h > 1 else np.array([4.9])
+    if h <= 8:  # the memory travelling round the loop: s_{t-1} as small neurons on it
         px += [LOOP_X] * h
-        py += list(ly)
+        py += list(np.linspace(LOOP_BOTTOM + 0.55, LOOP_TOP - 0.55, h) if h > 1 else [(LOOP_TOP + LOOP_BOTTOM) / 2])
         pvals += list(s_prev)
         psize += [14.0] * h
         ptext += [""] * h
@@ -175,20 +182,14 @@ def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None =
     }
 
     x0, y0, x1, y1 = BOX
+    loop_line = {"color": GREY, "width": 2, "dash": "dot" if tr.forget else "solid"}
+    gauge_mid = (GAUGE[1] + GAUGE[3]) / 2
     shapes: list[dict[str, Any]] = [
-        {
-            "type": "rect",
-            "x0": x0,
-            "y0": y0,
-            "x1": x1,
-            "y1": y1,
-            "line": {"color": GREY, "width": 2},
-            "fillcolor": CLEAR,
-        },
+        {"type": "rect", "x0": x0, "y0": y0, "x1": x1, "y1": y1, "line": {"color": GREY, "width": 2}},
         {  # the loop: out of the cell's right side, down, and back in
             "type": "path",
-            "path": f"M {x1} 6.0 L {LOOP_X} 6.0 L {LOOP_X} 3.8 L {x1 + 0.5} 3.8",
-            "line": {"color": GREY, "width": 2},
+            "path": f"M {x1} {LOOP_TOP} L {LOOP_X} {LOOP_TOP} L {LOOP_X} {LOOP_BOTTOM} L {x1 + 0.45} {LOOP_BOTTOM}",
+            "line": loop_line,
         },
         {
             "type": "rect",
@@ -216,21 +217,37 @@ def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None =
             "line": {"color": GREY, "width": 1, "dash": "dot"},
         },
     ]
-    word = f"{sub('x', t)} = “{token}”{kind_note(tr.kinds[i])}"
+    inp = float(np.linalg.norm(tr.input_part[i]))  # how hard the word pushes
+    mem = float(np.linalg.norm(tr.memory_part[i]))  # how hard the memory pushes
+    memory_note = "goldfish: reset to s<sub>0</sub>" if tr.forget else f"= {sub('s', t - 1)}"
     notes: list[dict[str, Any]] = [
         _arrow(MID, 1.05, MID, y0),
-        _arrow(x1 + 0.5, 3.8, x1, 3.8),
-        _arrow(MID, y1, MID, 8.05),
-        _text(MID, 0.6, word, font={"size": 15, "color": HIGHLIGHT}),
-        _text(MID + 0.25, 2.0, "<b>U</b>", xanchor="left", font={"size": 15}),
-        _text(MID + 0.25, 7.45, "<b>V</b>", xanchor="left", font={"size": 15}),
-        _text(LOOP_X + 0.25, 5.9, "<b>W</b>", xanchor="left", font={"size": 15}),
-        _text(LOOP_X + 0.25, 4.8, f"{sub('s', 't−1')}<br>= {sub('s', t - 1)}", xanchor="left", font={"size": 11}),
-        _text(x0, y1 + 0.05, f"{sub('s', t)}: {h} hidden units", xanchor="left", yanchor="bottom", font={"size": 11}),
-        _text(MID, 8.6, f"{sub('o', t)} = <b>{o:.3f}</b>  {verdict(o)}", font={"size": 14}),
-        _text(GAUGE[0] - 0.1, (GAUGE[1] + GAUGE[3]) / 2, "0", xanchor="right", font={"size": 10, "color": GREY}),
-        _text(GAUGE[2] + 0.1, (GAUGE[1] + GAUGE[3]) / 2, "1", xanchor="left", font={"size": 10, "color": GREY}),
+        _arrow(x1 + 0.45, LOOP_BOTTOM, x1, LOOP_BOTTOM),
+        _arrow(MID, y1, MID, 8.1),
+        _text(MID, 0.55, f"{sub('x', t)} = “{token}”", font={"size": 15, "color": HIGHLIGHT}),
+        _text(MID + 0.2, 2.05, f"<b>U</b>  ‖U {sub('x', 't')}‖ = {inp:.2f}", xanchor="left", font={"size": 12}),
+        _text(MID + 0.2, 7.45, "<b>V</b>", xanchor="left", font={"size": 15}),
+        _text(LOOP_X + 0.2, LOOP_TOP, "<b>W</b>", xanchor="left", yanchor="bottom", font={"size": 15}),
+        _text(
+            X_MAX,
+            LOOP_BOTTOM - 0.3,
+            f"{sub('s', 't−1')} {memory_note}<br>‖W {sub('s', 't−1')}‖ = {mem:.2f}",
+            xanchor="right",
+            yanchor="top",
+            align="right",
+            font={"size": 11},
+        ),
+        _text(
+            x0 + 0.05, y1 - 0.03, f"{sub('s', t)}: {h} hidden units", xanchor="left", yanchor="top", font={"size": 10}
+        ),
+        _text(MID, 8.65, f"{sub('o', t)} = <b>{o:.3f}</b> {verdict(o)}", font={"size": 14}),
+        _text(GAUGE[0] - 0.1, gauge_mid, "0", xanchor="right", font={"size": 10, "color": GREY}),
+        _text(GAUGE[2] + 0.1, gauge_mid, "1", xanchor="left", font={"size": 10, "color": GREY}),
     ]
+    if tr.kinds[i] != "known":
+        notes.append(
+            _text(MID, 0.0, kind_note(tr.kinds[i]).strip(" ()"), yanchor="bottom", font={"size": 11, "color": GREY})
+        )
     if compare is not None:
         g = float(compare.outputs[min(i, compare.T - 1)])
         gx = GAUGE[0] + (GAUGE[2] - GAUGE[0]) * g
@@ -239,19 +256,13 @@ def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None =
                 "type": "line",
                 "x0": gx,
                 "x1": gx,
-                "y0": GAUGE[1] - 0.2,
-                "y1": GAUGE[3] + 0.2,
+                "y0": GAUGE[1] - 0.25,
+                "y1": GAUGE[3] + 0.25,
                 "line": {"color": GREY, "width": 3},
             }
         )
         notes.append(
-            _text(
-                GAUGE[2] + 0.45,
-                8.95,
-                f"goldfish (no memory)<br>{sub('o', t)} = {g:.3f}",
-                xanchor="left",
-                font={"size": 11, "color": GREY},
-            )
+            _text(X_MAX, 8.65, f"goldfish {sub('o', t)} = {g:.3f}", xanchor="right", font={"size": 11, "color": GREY})
         )
     if tr.gates:
         gate_shapes, gate_notes = _gate_panel(tr, i)
@@ -259,27 +270,15 @@ def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None =
         notes += gate_notes
     else:
         notes += _equation_panel()
-    inp = float(np.linalg.norm(tr.input_part[i]))
-    mem = float(np.linalg.norm(tr.memory_part[i]))
-    notes.append(
-        _text(
-            0.1,
-            1.6,
-            f"pull of the word ‖U {sub('x', 't')}‖ = {inp:.2f}<br>pull of memory ‖W {sub('s', 't−1')}‖ = {mem:.2f}",
-            xanchor="left",
-            align="left",
-            font={"size": 11},
-        )
-    )
 
     title = f"Step t = {t} of {tr.T}: “{token}”"
     layout = base_layout(
         FIG_HEIGHT,
         title,
-        xaxis=hidden_axis(range=[0, 12]),
-        yaxis=hidden_axis(range=[0, 10]),
+        xaxis=hidden_axis(range=[-0.1, X_MAX + 0.1]),
+        yaxis=hidden_axis(range=[-0.1, 10]),
         shapes=shapes,
         annotations=notes,
-        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+        margin={"l": 8, "r": 8, "t": 36, "b": 4},
     )
-    return go.Figure(data=[neurons], layout=layout)
+    return figure([neurons], layout)

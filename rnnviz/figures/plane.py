@@ -22,6 +22,7 @@ from rnnviz.figures.style import (
     base_layout,
     clamp_step,
     esc,
+    figure,
     short,
     sub,
     verdict,
@@ -310,4 +311,4 @@ def projection_figure(
         legend={"orientation": "h", "y": -0.18, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 52, "r": 8, "t": 40, "b": 40},
     )
-    return go.Figure(data=data, layout=layout)
+    return figure(data, layout)

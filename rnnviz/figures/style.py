@@ -6,6 +6,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import plotly.graph_objects as go
 
 if TYPE_CHECKING:
     from rnnviz.trace import Trace
@@ -122,3 +123,11 @@ def hidden_axis(**extra: Any) -> dict[str, Any]:
     }
     axis.update(extra)
     return axis
+
+
+def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A Figure from plain dicts without Plotly's per-property validation (the tests validate every view).
+
+    Validation costs more than building the view itself and figures are rebuilt on every keystroke.
+    """
+    return go.Figure(data=data, layout=layout, _validate=False)
