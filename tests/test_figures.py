@@ -1,0 +1,384 @@
+"""Figures: what each view shows, asserted on fig.data / fig.layout, built from hand-made traces."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import rnnviz.figures as F  # noqa: N812 - the app's name for it
+from rnnviz.corpus import Corpus
+from rnnviz.figures.chain import window_range
+from rnnviz.figures.style import esc
+from rnnviz.trace import Trace
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+GATES = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
+NASTY = ["<b>x</b>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+
+def make_trace(
+    tokens: list[str] | int = 6,
+    hidden: int = 2,
+    arch: str = "rnn",
+    seed: int = 0,
+    forget: bool = False,
+    kinds: list[str] | None = None,
+) -> Trace:
+    """A trace built by hand: random but fixed states in (-1, 1) and o_t from the readout."""
+    toks = [f"w{k}" for k in range(tokens)] if isinstance(tokens, int) else list(tokens)
+    t, h = len(toks), hidden
+    rng = np.random.default_rng(seed)
+    states = np.tanh(rng.normal(0, 1.2, (t + 1, h)))  # (T+1, H)
+    states[0] = 0.0
+    v = rng.normal(0, 1.5, h)  # (H,)
+    c = 0.2
+    outputs = 1 / (1 + np.exp(-(states[1:] @ v + c)))  # (T,)
+    n_blocks = max(1, len(GATES[arch]))
+    gates = {name: 1 / (1 + np.exp(-rng.normal(0, 1, (t, h)))) for name in GATES[arch]}
+    if arch == "gru":
+        gates["n"] = np.tanh(rng.normal(0, 1, (t, h)))
+    if arch == "lstm":
+        gates["g"] = np.tanh(rng.normal(0, 1, (t, h)))
+        gates["cell"] = rng.normal(0, 1, (t, h))
+    return Trace(
+        text=" ".join(toks),
+        tokens=toks,
+        kinds=kinds or ["known"] * t,
+        hidden=states,
+        outputs=outputs,
+        input_part=rng.normal(0, 1, (t, n_blocks * h)),
+        memory_part=rng.normal(0, 1, (t, n_blocks * h)),
+        V=v,
+        c=c,
+        gates=gates,
+        arch=arch,
+        model_name=f"hand-{arch}",
+        forget=forget,
+    )
+
+
+def make_corpus(h: int, n: int = 40, seed: int = 1) -> Corpus:
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(h, h)))
+    return Corpus(
+        final_states=np.tanh(rng.normal(0, 1, (n, h))).astype(np.float32),
+        labels=(np.arange(n) % 2).astype(np.int8),
+        outputs=rng.uniform(0, 1, n).astype(np.float32),
+        lengths=np.full(n, 5, dtype=np.int16),
+        mean=rng.normal(0, 0.1, h).astype(np.float32),
+        components=q[:3].astype(np.float32),
+        explained=np.array([0.5, 0.2, 0.1], dtype=np.float32),
+    )
+
+
+def by_name(fig: go.Figure, name: str) -> Any:
+    found = [tr for tr in fig.data if tr.name == name]
+    assert len(found) == 1, f"expected one trace named {name!r}, got {[tr.name for tr in fig.data]}"
+    return found[0]
+
+
+def strings(obj: Any) -> list[str]:
+    """Every string inside a figure's JSON, keys excluded."""
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for v in obj.values() for s in strings(v)]
+    if isinstance(obj, list):
+        return [s for v in obj for s in strings(v)]
+    return []
+
+
+def all_figures(tr: Trace, step: int | None = None, **kw: Any) -> dict[str, go.Figure]:
+    compare = kw.get("compare")
+    return {
+        "rolled": F.rolled(tr, step, compare=compare),
+        "unrolled": F.unrolled(tr, step, compare=compare),
+        "projection": F.projection(tr, step, corpus=kw.get("corpus"), compare=compare),
+        "positivity": F.positivity(tr, step, compare=compare),
+    }
+
+
+# -- the contract ----------------------------------------------------------------------------------
+def test_api_names_and_style_aliases():
+    assert F.rolled is F.rolled_figure
+    assert F.unrolled is F.unrolled_figure
+    assert F.projection is F.projection_figure
+    assert F.positivity is F.positivity_figure
+
+
+@pytest.mark.parametrize("arch,hidden", [("rnn", 2), ("rnn", 5), ("gru", 8), ("lstm", 64)])
+def test_every_figure_is_valid_plotly_and_serialises(arch: str, hidden: int):
+    tr = make_trace(7, hidden, arch)
+    goldfish = make_trace(7, hidden, arch, seed=3, forget=True)
+    corpus = make_corpus(hidden) if hidden > 2 else None
+    for name, fig in all_figures(tr, 3, compare=goldfish, corpus=corpus).items():
+        go.Figure(fig.to_dict())  # full validation: the builders skip it for speed
+        assert json.loads(fig.to_json())["data"], name
+        assert 280 <= fig.layout.height <= 440, name
+        assert fig.layout.autosize, name
+
+
+@pytest.mark.parametrize("step,expected", [(None, 6), (0, 1), (-5, 1), (1, 1), (4, 4), (6, 6), (7, 6), (999, 6)])
+def test_step_is_clamped_into_1_to_T(step: int | None, expected: int):
+    tr = make_trace(6)
+    figs = all_figures(tr, step)
+    assert f"Step t = {expected} of 6" in figs["rolled"].layout.title.text
+    assert by_name(figs["positivity"], "selected step").customdata[0][0] == expected
+    assert by_name(figs["projection"], "selected step").customdata[0][0] == expected
+    assert f"t = {expected} selected" in figs["unrolled"].layout.title.text
+
+
+def test_clickable_marks_carry_their_step():
+    tr = make_trace(9, 2)
+    goldfish = make_trace(9, 2, seed=3, forget=True)
+    figs = all_figures(tr, 4, compare=goldfish)
+    for name in ("unrolled", "projection", "positivity"):
+        with_data = [d for d in figs[name].data if d.customdata is not None]
+        assert with_data, name
+        for d in with_data:
+            cells = np.asarray(d.customdata, dtype=object).reshape(-1, 1)[:, 0] if d.type == "heatmap" else None
+            firsts = cells if cells is not None else [row[0] for row in d.customdata]
+            assert all(isinstance(t, int) and 1 <= t <= tr.T for t in firsts), (name, d.name)
+    assert [row[0] for row in by_name(figs["unrolled"], "words x_t").customdata] == list(range(1, 10))
+    assert [row[0] for row in by_name(figs["positivity"], "o_t (with memory)").customdata] == list(range(1, 10))
+    points = [d for d in figs["projection"].data if d.name in ("words read", "words still to come")]
+    assert [row[0] for d in points for row in d.customdata] == list(range(1, 10))
+
+
+def test_typed_html_is_escaped_everywhere():
+    tokens = ["a", *NASTY, "b"]
+    tr = make_trace(tokens, 3, "gru")
+    goldfish = make_trace(tokens, 3, "gru", seed=2, forget=True)
+    for step in (2, 3, 4):  # each nasty token once selected (titles, bold labels)
+        for name, fig in all_figures(tr, step, compare=goldfish, corpus=make_corpus(3)).items():
+            texts = strings(json.loads(fig.to_json()))
+            joined = "\n".join(texts)
+            for raw in NASTY:
+                assert raw not in joined, (name, raw)
+            assert "<script" not in joined and "<img" not in joined, name
+            assert esc(tokens[step - 1][:10]) in joined, name  # shown, as text
+
+
+# -- positivity ------------------------------------------------------------------------------------
+def test_positivity_ticks_are_the_tokens_and_y_is_o_t():
+    tr = make_trace(["this", "movie", "is", "not", "good", "."], 2)
+    fig = F.positivity(tr, 2)
+    line = by_name(fig, "o_t")
+    assert list(fig.layout.xaxis.tickvals) == [1, 2, 3, 4, 5, 6]
+    assert [t.replace("<b>", "").replace("</b>", "") for t in fig.layout.xaxis.ticktext] == tr.tokens
+    assert list(line.x) == [1, 2, 3, 4, 5, 6]
+    np.testing.assert_allclose(line.y, tr.outputs)
+    lo, hi = fig.layout.yaxis.range
+    assert lo <= 0 and hi >= 1 and hi - lo <= 1.2
+    assert any(s.type == "line" and s.y0 == s.y1 == 0.5 for s in fig.layout.shapes), "the 0.5 line"
+    sel = by_name(fig, "selected step")
+    assert list(sel.x) == [2] and sel.y[0] == pytest.approx(tr.outputs[1])
+
+
+def test_positivity_long_text_labels_a_readable_subset():
+    tr = make_trace(200, 2)
+    fig = F.positivity(tr, 120)
+    ticks = list(fig.layout.xaxis.tickvals)
+    assert 120 in ticks and len(ticks) <= 40
+    assert ticks == sorted(set(ticks))
+    assert min(b - a for a, b in itertools.pairwise(ticks)) >= 3
+    assert len(by_name(fig, "o_t").y) == 200  # every step is still drawn and hoverable
+
+
+def test_positivity_draws_the_goldfish():
+    tr, goldfish = make_trace(5), make_trace(5, seed=4, forget=True)
+    fig = F.positivity(tr, compare=goldfish)
+    np.testing.assert_allclose(by_name(fig, "goldfish (no memory)").y, goldfish.outputs)
+    assert fig.layout.showlegend
+
+
+# -- unrolled --------------------------------------------------------------------------------------
+def test_unrolled_one_copy_per_token_with_shared_weights():
+    tr = make_trace(["this", "movie", "is", "not", "good", "."], 2)
+    fig = F.unrolled(tr, 4)
+    words = by_name(fig, "words x_t")
+    assert [t.replace("<b>", "").replace("</b>", "") for t in words.text] == tr.tokens
+    assert words.text[3] == "<b>not</b>"
+    assert len(set(words.x)) == 6
+    strips = by_name(fig, "hidden state s_t")
+    z = np.array(strips.z, dtype=float)  # (H, 2T-1), gaps are NaN
+    assert z.shape == (2, 11)
+    np.testing.assert_allclose(z[:, ::2].T, tr.hidden[1:])
+    assert np.isnan(z[:, 1::2]).all()
+    shared = by_name(fig, "shared weights U, W, V")
+    labels = [s.replace("<b>", "").replace("</b>", "") for s in shared.text]
+    assert labels.count("U") == labels.count("V") == labels.count("W") == 6  # W also brings s_0 in
+    assert len(set(shared.text)) == 3  # written identically on every copy
+    np.testing.assert_allclose(by_name(fig, "o_t").marker.color, tr.outputs)
+    highlight = fig.layout.shapes[0]
+    assert highlight.x0 < words.x[3] < highlight.x1
+    assert not highlight.x0 < words.x[2] < highlight.x1
+
+
+def test_unrolled_long_text_shows_a_window_without_overlap():
+    tr = make_trace(60, 4)
+    fig = F.unrolled(tr, 30, window=16)
+    words = by_name(fig, "words x_t")
+    steps = [row[0] for row in words.customdata]
+    assert len(steps) == 16 and 30 in steps and steps == list(range(steps[0], steps[0] + 16))
+    positions = list(zip(words.x, words.y, strict=True))
+    assert len(set(positions)) == 16
+    for (x0, y0), (x1, y1) in itertools.pairwise(positions):  # neighbours alternate rows
+        assert x1 > x0 and y1 != y0
+    notes = " ".join(a.text for a in fig.layout.annotations)
+    assert f"… {steps[0] - 1}<br>earlier" in notes
+    assert f"{60 - steps[-1]}<br>later …" in notes
+    assert f"steps {steps[0]}–{steps[-1]} of 60" in fig.layout.title.text
+
+
+@pytest.mark.parametrize("step,first,last", [(1, 1, 16), (8, 1, 16), (30, 22, 37), (59, 45, 60), (60, 45, 60)])
+def test_unrolled_window_stays_inside_the_text(step: int, first: int, last: int):
+    assert window_range(60, step, 16) == (first, last)
+    fig = F.unrolled(make_trace(60), step)
+    assert [row[0] for row in by_name(fig, "words x_t").customdata] == list(range(first, last + 1))
+
+
+def test_unrolled_marks_word_pieces_and_unknown_words():
+    tr = make_trace(["good", "disgustingly", "zzqx"], 2, kinds=["known", "pieces", "unknown"])
+    words = by_name(F.unrolled(tr, 1), "words x_t")
+    assert words.text[1] == "<i>disgustingly</i>"
+    assert words.text[2] == "zzqx?"
+
+
+def test_unrolled_draws_the_goldfish_row():
+    tr, goldfish = make_trace(5), make_trace(5, seed=4, forget=True)
+    fig = F.unrolled(tr, compare=goldfish)
+    assert by_name(fig, "goldfish o_t").text == tuple(f"{o:.2f}" for o in goldfish.outputs)
+    assert "goldfish" in fig.layout.yaxis.ticktext
+
+
+# -- projection ------------------------------------------------------------------------------------
+def test_projection_two_neurons_on_their_own_axes_with_the_readout():
+    tr = make_trace(6, 2)
+    fig = F.projection(tr, 3)
+    assert "neuron 1" in fig.layout.xaxis.title.text and "neuron 2" in fig.layout.yaxis.title.text
+    assert list(fig.layout.xaxis.range) == [-1.1, 1.1]
+    contour = next(d for d in fig.data if d.type == "contour")
+    gx, gy, z = np.array(contour.x), np.array(contour.y), np.array(contour.z)
+    expected = 1 / (1 + np.exp(-(tr.V[0] * gx[None, :] + tr.V[1] * gy[:, None] + tr.c)))
+    np.testing.assert_allclose(z, expected, atol=1e-4)
+    boundary = by_name(fig, "o = 0.5 boundary")
+    for x, y in zip(boundary.x, boundary.y, strict=True):
+        assert tr.V @ np.array([x, y]) + tr.c == pytest.approx(0, abs=1e-9)
+    points = [d for d in fig.data if d.name in ("words read", "words still to come")]
+    xy = np.array([(x, y) for d in points for x, y in zip(d.x, d.y, strict=True)])
+    np.testing.assert_allclose(xy, tr.hidden[1:])
+    assert [t for d in points for t in d.text] == tr.tokens
+    s0 = by_name(fig, "s_0")
+    assert (s0.x[0], s0.y[0]) == (0.0, 0.0)
+    sel = by_name(fig, "selected step")
+    assert (sel.x[0], sel.y[0]) == pytest.approx(tuple(tr.hidden[3]))
+
+
+def test_projection_uses_the_corpus_pca_basis():
+    tr = make_trace(5, 6)
+    corpus = make_corpus(6)
+    fig = F.projection(tr, 2, corpus=corpus)
+    assert fig.layout.xaxis.title.text == "PC1 (50% of variance)"
+    assert fig.layout.yaxis.title.text == "PC2 (20% of variance)"
+    expected = (tr.hidden - corpus.mean) @ corpus.components[:2].T  # (T+1, 2)
+    points = [d for d in fig.data if d.name in ("words read", "words still to come")]
+    xy = np.array([(x, y) for d in points for x, y in zip(d.x, d.y, strict=True)])
+    np.testing.assert_allclose(xy, expected[1:], rtol=1e-5, atol=1e-6)
+    neg, pos = by_name(fig, "where negative reviews end"), by_name(fig, "where positive reviews end")
+    assert len(neg.x) == (corpus.labels == 0).sum() and len(pos.x) == (corpus.labels == 1).sum()
+
+
+def test_projection_without_corpus_says_so():
+    fig = F.projection(make_trace(5, 6), 2)
+    assert "no corpus" in fig.layout.xaxis.title.text
+    assert not [d for d in fig.data if d.type == "contour"]
+
+
+def test_projection_draws_the_goldfish_path():
+    tr, goldfish = make_trace(5), make_trace(5, seed=4, forget=True)
+    path = by_name(F.projection(tr, compare=goldfish), "goldfish (forgets before each word)")
+    np.testing.assert_allclose(np.c_[path.x, path.y], goldfish.hidden[1:])
+    assert path.line.dash == "dash"
+
+
+def test_projection_long_text_labels_only_words_near_the_step():
+    tr = make_trace(60)
+    fig = F.projection(tr, 30)
+    labelled = [
+        row[0]
+        for d in fig.data
+        if d.name and d.name.startswith("words")
+        for row, s in zip(d.customdata, d.text, strict=True)
+        if s
+    ]
+    assert 30 in labelled and len(labelled) <= 9
+
+
+# -- rolled ----------------------------------------------------------------------------------------
+def test_rolled_draws_the_cell_the_loop_and_one_trace_of_neurons():
+    tr = make_trace(["this", "movie", "is", "not", "good", "."], 2)
+    goldfish = make_trace(6, 2, seed=4, forget=True)
+    fig = F.rolled(tr, 4, compare=goldfish)
+    assert len(fig.data) == 1 and fig.data[0].type == "scatter"
+    neurons = fig.data[0]
+    np.testing.assert_allclose(neurons.marker.color[:2], tr.hidden[4])  # s_4 in the cell
+    np.testing.assert_allclose(neurons.marker.color[2:], tr.hidden[3])  # s_3 coming round the loop
+    assert neurons.text[:2] == tuple(f"{v:+.2f}" for v in tr.hidden[4])
+    assert fig.layout.title.text == "Step t = 4 of 6: “not”"
+    notes = " ".join(a.text for a in fig.layout.annotations)
+    for needed in ("<b>U</b>", "<b>W</b>", "<b>V</b>", "x<sub>4</sub> = “not”", f"{tr.outputs[3]:.3f}"):
+        assert needed in notes
+    assert f"goldfish o<sub>4</sub> = {goldfish.outputs[3]:.3f}" in notes
+    assert any(s.type == "path" for s in fig.layout.shapes), "the loop"
+
+
+def test_rolled_large_cell_is_a_compact_grid():
+    tr = make_trace(4, 64, "lstm")
+    neurons = F.rolled(tr, 2).data[0]
+    assert len(neurons.x) == 64 and not any(neurons.text)
+    assert len(set(zip(neurons.x, neurons.y, strict=True))) == 64
+
+
+@pytest.mark.parametrize("arch", ["gru", "lstm"])
+def test_rolled_shows_the_gates(arch: str):
+    tr = make_trace(5, 8, arch)
+    notes = " ".join(a.text for a in F.rolled(tr, 2).layout.annotations)
+    for name in tr.gates:
+        mean = float(np.mean(tr.gates[name][1]))
+        assert f"{name} " in notes and f"{mean:+.2f}" in notes, name
+    assert "tanh" not in notes  # the plain cell's equation makes way for the gates
+
+
+def test_rolled_plain_cell_shows_its_equation():
+    notes = " ".join(a.text for a in F.rolled(make_trace(3), 1).layout.annotations)
+    assert "tanh(U x<sub>t</sub>" in notes and "gates" not in notes
+
+
+def test_tiny_edge_cases_do_not_raise():
+    for tr in (make_trace(1, 1), make_trace(1, 2), make_trace(2, 3, "gru")):
+        for fig in all_figures(tr, 5).values():
+            fig.to_json()
+
+
+# -- a real model, when it is shipped ---------------------------------------------------------------
+@pytest.mark.skipif(not (ASSETS / "rnn-2.pt").is_file(), reason="assets/rnn-2.pt not shipped yet")
+def test_real_rnn_2_trace():
+    import rnnviz
+
+    model = rnnviz.load_model("rnn-2")
+    tr = rnnviz.trace(model, "This movie is not good.")
+    goldfish = rnnviz.trace(model, "This movie is not good.", forget=True)
+    corpus = rnnviz.load_corpus("rnn-2") if (ASSETS / "rnn-2.corpus.npz").is_file() else None
+    figs = all_figures(tr, 4, compare=goldfish, corpus=corpus)
+    ticks = [t.replace("<b>", "").replace("</b>", "") for t in figs["positivity"].layout.xaxis.ticktext]
+    assert ticks == tr.tokens
+    assert "neuron 1" in figs["projection"].layout.xaxis.title.text
+    for fig in figs.values():
+        go.Figure(fig.to_dict())
