@@ -268,7 +268,7 @@ def test_projection_two_neurons_on_their_own_axes_with_the_readout():
     gx, gy, z = np.array(contour.x), np.array(contour.y), np.array(contour.z)
     expected = 1 / (1 + np.exp(-(tr.V[0] * gx[None, :] + tr.V[1] * gy[:, None] + tr.c)))
     np.testing.assert_allclose(z, expected, atol=1e-4)
-    boundary = by_name(fig, "o = 0.5 boundary")
+    boundary = by_name(fig, "o = 0.5")
     for x, y in zip(boundary.x, boundary.y, strict=True):
         assert tr.V @ np.array([x, y]) + tr.c == pytest.approx(0, abs=1e-9)
     points = [d for d in fig.data if d.name in ("words read", "words still to come")]
@@ -291,7 +291,7 @@ def test_projection_uses_the_corpus_pca_basis():
     points = [d for d in fig.data if d.name in ("words read", "words still to come")]
     xy = np.array([(x, y) for d in points for x, y in zip(d.x, d.y, strict=True)])
     np.testing.assert_allclose(xy, expected[1:], rtol=1e-5, atol=1e-6)
-    neg, pos = by_name(fig, "where negative reviews end"), by_name(fig, "where positive reviews end")
+    neg, pos = by_name(fig, "negative reviews end"), by_name(fig, "positive reviews end")
     assert len(neg.x) == (corpus.labels == 0).sum() and len(pos.x) == (corpus.labels == 1).sum()
 
 
@@ -303,7 +303,7 @@ def test_projection_without_corpus_says_so():
 
 def test_projection_draws_the_goldfish_path():
     tr, goldfish = make_trace(5), make_trace(5, seed=4, forget=True)
-    path = by_name(F.projection(tr, compare=goldfish), "goldfish (forgets before each word)")
+    path = by_name(F.projection(tr, compare=goldfish), "goldfish (no memory)")
     np.testing.assert_allclose(np.c_[path.x, path.y], goldfish.hidden[1:])
     assert path.line.dash == "dash"
 
@@ -367,18 +367,26 @@ def test_tiny_edge_cases_do_not_raise():
             fig.to_json()
 
 
-# -- a real model, when it is shipped ---------------------------------------------------------------
-@pytest.mark.skipif(not (ASSETS / "rnn-2.pt").is_file(), reason="assets/rnn-2.pt not shipped yet")
-def test_real_rnn_2_trace():
+# -- the shipped models, when they are there ------------------------------------------------------
+@pytest.mark.parametrize("name", ["rnn-2", "rnn-64", "gru-64", "lstm-64"])
+def test_shipped_model_traces(name: str):
+    if not (ASSETS / f"{name}.pt").is_file():
+        pytest.skip(f"assets/{name}.pt not shipped yet")
     import rnnviz
 
-    model = rnnviz.load_model("rnn-2")
-    tr = rnnviz.trace(model, "This movie is not good.")
-    goldfish = rnnviz.trace(model, "This movie is not good.", forget=True)
-    corpus = rnnviz.load_corpus("rnn-2") if (ASSETS / "rnn-2.corpus.npz").is_file() else None
+    model = rnnviz.load_model(name)
+    text = "This movie is not good."
+    tr, goldfish = rnnviz.trace(model, text), rnnviz.trace(model, text, forget=True)
+    corpus = rnnviz.load_corpus(name) if (ASSETS / f"{name}.corpus.npz").is_file() else None
     figs = all_figures(tr, 4, compare=goldfish, corpus=corpus)
     ticks = [t.replace("<b>", "").replace("</b>", "") for t in figs["positivity"].layout.xaxis.ticktext]
     assert ticks == tr.tokens
-    assert "neuron 1" in figs["projection"].layout.xaxis.title.text
+    axis = figs["projection"].layout.xaxis.title.text
+    if tr.H == 2:
+        assert axis.startswith("neuron 1")
+    elif corpus is not None:
+        assert axis.startswith("PC1 (")
+    notes = " ".join(a.text for a in figs["rolled"].layout.annotations)
+    assert all(f"{g} " in notes for g in tr.gates)
     for fig in figs.values():
         go.Figure(fig.to_dict())

@@ -111,7 +111,8 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
     )
 
     ticks = tick_steps(tr.T, t_sel)
-    ticktext = [token_label(tr.tokens[t - 1], tr.kinds[t - 1], 14) for t in ticks]
+    limit = 14 if len(ticks) <= 8 else 10  # Plotly tilts crowded labels; shorter ones rarely need it
+    ticktext = [token_label(tr.tokens[t - 1], tr.kinds[t - 1], limit) for t in ticks]
     ticktext = [f"<b>{s}</b>" if t == t_sel else s for s, t in zip(ticktext, ticks, strict=True)]
     half = 0.5
     shapes = [

@@ -124,7 +124,7 @@ def _readout_traces(plane: Plane, xr: list[float], yr: list[float]) -> list[dict
         "mode": "lines",
         "line": {"color": GREY, "width": 2, "dash": "dash"},
         "hoverinfo": "skip",
-        "name": f"o = 0.5 boundary{approx}",
+        "name": "o = 0.5" + (" (in this plane)" if approx else ""),
         "showlegend": True,
     }
     return [background, line] if np.isfinite(lx).all() and np.isfinite(ly).all() else [background]
@@ -157,7 +157,7 @@ def projection_figure(
                     "mode": "markers",
                     "marker": {"size": 4, "color": col, "opacity": 0.3},
                     "hoverinfo": "skip",
-                    "name": f"where {name} reviews end",
+                    "name": f"{name} reviews end",
                     "showlegend": True,
                 }
             )
@@ -213,7 +213,7 @@ def projection_figure(
                     for t, tok, o in zip(steps[:n_g], compare.tokens, compare.outputs, strict=False)
                 ],
                 "hoverinfo": "text",
-                "name": "goldfish (forgets before each word)",
+                "name": "goldfish (no memory)",
                 "showlegend": True,
             }
         )
@@ -295,7 +295,9 @@ def projection_figure(
         "fixedrange": True,
         "constrain": "domain",  # equal units on both axes shrink the plot, never stretch the range
     }
-    title = f"State space: {sub('s', 't')} moves with each word (t = {t_sel}: “{esc(tr.tokens[t_sel - 1])}”)"
+    # Neurons share one unit, so both axes keep it; PCA axes get the room (PC2 often holds little variance).
+    square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind != "pca" else {}
+    title = f"State space: {sub('s', 't')} word by word, t = {t_sel}: “{esc(short(tr.tokens[t_sel - 1], 20))}”"
     layout = base_layout(
         FIG_HEIGHT,
         title,
@@ -304,8 +306,7 @@ def projection_figure(
             **axis,
             "range": yr,
             "title": {"text": plane.titles[1], "font": {"size": 11}},
-            "scaleanchor": "x",
-            "scaleratio": 1,
+            **square,
         },
         showlegend=show_legend,
         legend={"orientation": "h", "y": -0.18, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},

@@ -125,9 +125,25 @@ def hidden_axis(**extra: Any) -> dict[str, Any]:
     return axis
 
 
-def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A Figure from plain dicts without Plotly's per-property validation (the tests validate every view).
+def _validate_from_now_on(obj: Any) -> None:
+    obj._validate = True
+    for child in obj._compound_props.values():
+        if child is not None:
+            _validate_from_now_on(child)
+    for children in obj._compound_array_props.values():
+        for child in children or ():
+            _validate_from_now_on(child)
 
-    Validation costs more than building the view itself and figures are rebuilt on every keystroke.
+
+def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A Figure from plain dicts, built without Plotly's per-property validation.
+
+    Validation costs several times more than building the view, and figures are rebuilt on every
+    keystroke; the tests validate every view instead. Validation is switched back on afterwards, so
+    a caller's own `update_layout(...)` is checked and coerced as usual.
     """
-    return go.Figure(data=data, layout=layout, _validate=False)
+    fig = go.Figure(data=data, layout=layout, _validate=False)
+    fig._validate = True
+    for obj in (fig.layout, *fig.data):
+        _validate_from_now_on(obj)
+    return fig
