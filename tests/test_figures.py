@@ -361,6 +361,22 @@ def test_rolled_plain_cell_shows_its_equation():
     assert "tanh(U x<sub>t</sub>" in notes and "gates" not in notes
 
 
+def test_rolled_goldfish_run_draws_a_broken_loop():
+    fig = F.rolled(make_trace(4, forget=True), 2)
+    loop = next(s for s in fig.layout.shapes if s.type == "path")
+    assert loop.line.dash == "dot"
+    assert "goldfish: reset to s<sub>0</sub>" in " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_callers_can_still_restyle_and_are_validated():
+    fig = F.positivity(make_trace(4))
+    fig.update_layout(template="plotly_dark", xaxis_title="words")
+    fig.to_html(include_plotlyjs=False)
+    assert fig.layout.xaxis.title.text == "words"
+    with pytest.raises(ValueError):
+        fig.update_layout(xaxis_bogus=1)
+
+
 def test_tiny_edge_cases_do_not_raise():
     for tr in (make_trace(1, 1), make_trace(1, 2), make_trace(2, 3, "gru")):
         for fig in all_figures(tr, 5).values():
