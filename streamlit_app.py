@@ -24,6 +24,7 @@ from rnnviz.app import (  # noqa: E402
     EXAMPLES,
     GOLDFISH_CAPTION,
     GOLDFISH_KEY,
+    LIVE_DEBOUNCE,
     MAX_TEXT_CHARS,
     MODEL_KEY,
     PLAY_INTERVAL_S,
@@ -133,7 +134,7 @@ def input_controls() -> tuple[str, str, bool]:
             "Type a sentence (the views follow as you type)",
             key=TEXT_KEY,
             max_chars=MAX_TEXT_CHARS,
-            live="150ms",
+            live=LIVE_DEBOUNCE,
             placeholder="this movie is not good",
         )
     with col_model:

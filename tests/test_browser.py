@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -58,7 +59,7 @@ def _free_port() -> int:
 def app_url():
     port = _free_port()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    log = open(ROOT / ".pytest_streamlit.log", "w")  # noqa: SIM115 - closed below
+    log = open(Path(tempfile.gettempdir()) / f"rnnviz-streamlit-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", "streamlit_app.py",

@@ -37,6 +37,7 @@ PARAM_GOLDFISH = "goldfish"
 DEFAULT_MODEL = SHIPPED[0]
 MAX_TEXT_CHARS = 2000  # a 200-token sentence is about 1,200 characters
 PLAY_INTERVAL_S = 0.8  # seconds per word while playing
+LIVE_DEBOUNCE = "120ms"  # the text box commits after this pause in typing
 
 
 @dataclass(frozen=True)
