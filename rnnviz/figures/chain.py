@@ -71,41 +71,44 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
     limit = _label_limit(n)
     stagger = n > STAGGER_ABOVE
 
-    # One heatmap for every copy's hidden units: brick edges alternate box / gap, gaps are empty.
+    # One heatmap for every copy's hidden units: brick edges alternate box / gap, gaps are empty (NaN).
+    # numpy arrays, not nested lists: Plotly deep-copies every trace and lists of lists cost ~10x more.
     edges = np.stack([xs - HALF, xs + HALF], axis=1).ravel()  # (2n,)
     states = tr.hidden[steps]  # (n, H)
-    z: list[list[float | None]] = []
-    hover: list[list[str]] = []
-    custom: list[list[list[int]]] = []
-    for u in range(h):
-        zrow: list[float | None] = []
-        hrow: list[str] = []
-        crow: list[list[int]] = []
-        for k, t in enumerate(steps):
-            if k:
-                zrow.append(None)
-                hrow.append("")
-                crow.append([int(t)])
-            zrow.append(float(states[k, u]))
-            hrow.append(f"t = {t}: “{esc(tr.tokens[t - 1])}”<br>unit {u + 1}: {sub('s', t)}[{u}] = {states[k, u]:+.3f}")
-            crow.append([int(t)])
-        z.append(zrow)
-        hover.append(hrow)
-        custom.append(crow)
+    z = np.full((h, 2 * n - 1), np.nan)  # (H, 2n-1)
+    z[:, ::2] = states.T
+    heads = [f"t = {t}: “{esc(tr.tokens[t - 1])}”<br>unit " for t in steps]
+    hover = np.full((h, 2 * n - 1), "", dtype=object)  # (H, 2n-1)
+    for k, t in enumerate(steps):
+        hover[:, 2 * k] = [f"{heads[k]}{u + 1}: {sub('s', t)}[{u}] = {v:+.3f}" for u, v in enumerate(states[k])]
     strips = {
         "type": "heatmap",
-        "x": edges.tolist(),
-        "y": np.linspace(0.0, 1.0, h + 1).tolist(),
+        "x": edges,
+        "y": np.linspace(0.0, 1.0, h + 1),
         "z": z,
         "zmin": -1,
         "zmax": 1,
         "colorscale": DIVERGING,
         "showscale": False,
         "hoverongaps": False,
-        "hovertext": hover,
+        "hovertext": hover.astype(str),
         "hoverinfo": "text",
-        "customdata": custom,
         "name": "hidden state s_t",
+    }
+    # Heatmap cells cannot be selected in Plotly, so each copy gets one clickable (clear) marker.
+    copies = {
+        "type": "scatter",
+        "x": xs.tolist(),
+        "y": [0.5] * n,
+        "mode": "markers",
+        "marker": {"size": 20, "color": CLEAR, "symbol": "square"},
+        "customdata": [[int(t)] for t in steps],
+        "hovertext": [
+            f"{sub('s', t)}: the state after “{esc(tr.tokens[t - 1])}” ({h} units)<br>click to select step {t}"
+            for t in steps
+        ],
+        "hoverinfo": "text",
+        "name": "copies of the cell",
     }
 
     # Every arrow as one line trace (None breaks segments) plus one trace of arrowheads.
@@ -222,7 +225,7 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         "hoverinfo": "text",
         "name": "o_t",
     }
-    data = [strips, arrows, heads, shared, tokens, outputs]
+    data = [strips, arrows, heads, shared, copies, tokens, outputs]
 
     tickvals, ticktext = [Y_TOKEN, 0.5, Y_OUT], [sub("x", "t"), sub("s", "t"), sub("o", "t")]
     top = Y_OUT + 0.35
