@@ -194,7 +194,7 @@ def step_controls(tr: rnnviz.Trace, step: int) -> int:
         word = md_escape(tr.tokens[step - 1])
         o = float(tr.outputs[step - 1])
         verdict = "positive" if o >= 0.5 else "negative"
-        st.markdown(f"t = {step} of {tr.T}: x_t = **{word}** · o_t = {o:.3f} ({verdict})")
+        st.markdown(f"$t$ = {step} of {tr.T} · $x_t$ = **{word}** · $o_t$ = {o:.3f} ({verdict})")
     return step
 
 

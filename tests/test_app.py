@@ -141,6 +141,14 @@ def test_typed_html_is_shown_as_text():
             assert not el.proto.allow_html if hasattr(el.proto, "allow_html") else True
 
 
+def test_words_the_model_did_not_know_are_named():
+    at = run()
+    at.text_input(key=TEXT_KEY).set_value("this movie is qzxvbwk").run()
+    assert_ok(at)
+    notes = [c.value for c in at.caption if "vocabulary" in c.value or "Unknown" in c.value]
+    assert notes and "qzxvbwk" in notes[0]
+
+
 def test_long_text_is_cut_with_a_note():
     at = run()
     at.text_input(key=TEXT_KEY).set_value(" ".join(["good"] * 250)).run()
@@ -155,7 +163,7 @@ def test_slider_selects_a_step_and_the_url_follows():
     at.slider(key=STEP_KEY).set_value(2).run()
     assert_ok(at)
     assert at.query_params["step"] == "2"
-    assert any("t = 2 of 5" in m.value for m in at.markdown)
+    assert any("= 2 of 5" in m.value for m in at.markdown)
 
 
 def test_typing_at_the_end_follows_the_new_words_and_a_chosen_step_stays():
