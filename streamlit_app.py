@@ -128,15 +128,14 @@ def example_controls() -> None:
 
 
 def input_controls() -> tuple[str, str, bool]:
-    col_text, col_model, col_goldfish = st.columns([5, 3, 2], vertical_alignment="bottom")
-    with col_text:
-        text = st.text_input(
-            "Type a sentence (the views follow as you type)",
-            key=TEXT_KEY,
-            max_chars=MAX_TEXT_CHARS,
-            live=LIVE_DEBOUNCE,
-            placeholder="this movie is not good",
-        )
+    text = st.text_input(
+        "Type a sentence (the views follow as you type)",
+        key=TEXT_KEY,
+        max_chars=MAX_TEXT_CHARS,
+        live=LIVE_DEBOUNCE,
+        placeholder="this movie is not good",
+    )
+    col_model, col_goldfish = st.columns([1, 1], vertical_alignment="bottom")
     with col_model:
         model = st.segmented_control(
             "Model",
@@ -251,7 +250,7 @@ def dashboard() -> None:
     finally:
         # Notes about an odd link show once, above the views.
         for note in st.session_state.pop(_URL_NOTES, []):
-            notes_box.info(md_escape(note), icon="🔗")
+            notes_box.info(md_escape(note), icon=":material/link:")
 
 
 def show(text: str, model_name: str, goldfish: bool) -> None:
@@ -265,7 +264,7 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
     try:
         tr = load_trace(model_name, text, False)
     except ValueError as exc:
-        st.info(f"{md_escape(str(exc))} Type a sentence above, or pick an example.", icon="✏️")
+        st.info(f"{md_escape(str(exc))} Type a sentence above, or pick an example.", icon=":material/edit:")
         write_url(ViewState(text=text, model=model_name, goldfish=goldfish))
         return
     compare = load_trace(model_name, text, True) if goldfish else None
@@ -275,7 +274,7 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
         corpus = None
 
     if tr.truncated:
-        st.warning(f"Reading the first {tr.T} of {tr.n_tokens_total} tokens.", icon="✂️")
+        st.warning(f"Reading the first {tr.T} of {tr.n_tokens_total} tokens.", icon=":material/content_cut:")
     for note in token_notes(tr.tokens, tr.kinds):
         st.caption(md_escape(note))
     if goldfish:
