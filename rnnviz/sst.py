@@ -71,8 +71,9 @@ def binary_label(label: int) -> int | None:
 
 
 def find_data(path: str | os.PathLike[str] | None = None) -> Path | None:
-    """The SST folder: an explicit path, $RNNVIZ_SST, or ../shared/data/sst beside the checkout."""
-    for candidate in (path, os.environ.get(DATA_ENV), DEFAULT_DATA):
+    """The SST folder: an explicit path (only that), else $RNNVIZ_SST, else ../shared/data/sst."""
+    candidates = [path] if path else [os.environ.get(DATA_ENV), DEFAULT_DATA]
+    for candidate in candidates:
         if candidate and (Path(candidate) / "train.txt").is_file():
             return Path(candidate)
     return None

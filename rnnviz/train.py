@@ -6,12 +6,14 @@ python -m rnnviz.train --arch rnn --hidden 2 --data ../shared/data/sst --out ass
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import math
 import random
 import shlex
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +85,37 @@ def sentence_examples(trees: list[sst.Tree], table: TypeTable) -> list[Example]:
                 targets[length - 1] = float(y)
         out.append(Example([table.id(w) for w in words], targets))
     return out
+
+
+class WeightAverage:
+    """An exponential moving average of the weights: evaluated and kept instead of the last step's."""
+
+    def __init__(self, params: list[nn.Parameter], decay: float) -> None:
+        self.params = params
+        self.decay = decay
+        self.shadow = [q.detach().clone() for q in params]
+
+    @torch.no_grad()
+    def update(self) -> None:
+        if self.decay:
+            for avg, q in zip(self.shadow, self.params, strict=True):
+                avg.lerp_(q, 1.0 - self.decay)
+
+    @contextlib.contextmanager
+    def swapped_in(self) -> Iterator[None]:
+        if not self.decay:
+            yield
+            return
+        live = [q.detach().clone() for q in self.params]
+        with torch.no_grad():
+            for q, avg in zip(self.params, self.shadow, strict=True):
+                q.copy_(avg)
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for q, saved in zip(self.params, live, strict=True):
+                    q.copy_(saved)
 
 
 def batches(examples: list[Example], size: int, rng: random.Random) -> list[list[Example]]:
@@ -161,7 +194,9 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--word-dropout", type=float, default=0.1, help="share of words read from their n-grams only")
     p.add_argument("--unk-dropout", type=float, default=0.02, help="share of words replaced by the unknown vector")
     p.add_argument("--max-ngrams", type=int, default=20000)
+    p.add_argument("--prefix-weight", type=float, default=1.0, help="loss weight of labelled prefixes vs whole phrases")
     p.add_argument("--clip", type=float, default=5.0)
+    p.add_argument("--ema", type=float, default=0.999, help="decay of the weight average evaluated and kept (0: off)")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
 
@@ -195,7 +230,8 @@ def main(argv: list[str] | None = None) -> Path:
     model = SentimentRNN(config, vocab)
     trainable = [q for q in model.parameters() if q.requires_grad]
     opt = torch.optim.Adam(trainable, lr=lr, weight_decay=args.weight_decay)
-    loss_fn = nn.BCEWithLogitsLoss()
+    loss_fn = nn.BCEWithLogitsLoss(reduction="none")
+    averaged = WeightAverage(trainable, args.ema)
     best = (-1.0, None, 0)  # dev accuracy, state, epoch
     checks_since_best = 0
     history = []
@@ -209,17 +245,24 @@ def main(argv: list[str] | None = None) -> Path:
         for step, batch in enumerate(bar, 1):
             logits, targets = run_batch(model, table, batch, args.word_dropout, args.unk_dropout, rng)
             mask = ~torch.isnan(targets)
-            loss = loss_fn(logits[mask], targets[mask])
+            lengths = torch.tensor([len(e.types) for e in batch])
+            is_final = torch.arange(targets.shape[1])[None] == (lengths - 1)[:, None]  # (B, T)
+            weight = torch.where(is_final, 1.0, args.prefix_weight)[mask]
+            per_step = loss_fn(logits[mask], targets[mask])
+            loss = (per_step * weight).sum() / weight.sum()
             opt.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(trainable, args.clip)
             opt.step()
-            running = 0.98 * running + 0.02 * float(loss) if step > 1 else float(loss)
+            averaged.update()
+            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
             if step % check_every == 0 or step == len(epoch_batches):
-                dev_acc, dev_prefix = accuracy(model, table, dev)
+                with averaged.swapped_in():
+                    dev_acc, dev_prefix = accuracy(model, table, dev)
+                    state = copy.deepcopy(model.state_dict())
                 history.append({"epoch": epoch, "step": step, "loss": round(running, 4), "dev": round(dev_acc, 4)})
                 if dev_acc > best[0]:
-                    best = (dev_acc, copy.deepcopy(model.state_dict()), epoch)
+                    best = (dev_acc, state, epoch)
                     checks_since_best = 0
                 else:
                     checks_since_best += 1
