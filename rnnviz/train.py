@@ -94,12 +94,15 @@ class WeightAverage:
         self.params = params
         self.decay = decay
         self.shadow = [q.detach().clone() for q in params]
+        self.updates = 0
 
     @torch.no_grad()
     def update(self) -> None:
         if self.decay:
+            self.updates += 1
+            decay = min(self.decay, (1 + self.updates) / (10 + self.updates))  # warm-up: forget the init fast
             for avg, q in zip(self.shadow, self.params, strict=True):
-                avg.lerp_(q, 1.0 - self.decay)
+                avg.lerp_(q, 1.0 - decay)
 
     @contextlib.contextmanager
     def swapped_in(self) -> Iterator[None]:
