@@ -13,11 +13,11 @@ import time
 # Tiny tensors: one thread each; two threads gave 40x worse tail latency. Must precede the torch import.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-import rnnviz  # noqa: E402
-import rnnviz.figures as F  # noqa: E402
-from rnnviz.app import (  # noqa: E402
+import rnnviz
+import rnnviz.figures as F  # noqa: N812 - short name for the views
+from rnnviz.app import (
     CAPTIONS,
     CHART_KEYS,
     EXAMPLE_KEY_PREFIX,
@@ -198,7 +198,7 @@ def step_controls(tr: rnnviz.Trace, step: int) -> int:
 
 
 # -- views -----------------------------------------------------------------------------------------
-def view(name: str, fig_fn, *args, **kwargs) -> None:  # noqa: ANN001 - a figure builder
+def view(name: str, fig_fn, *args, **kwargs) -> None:
     st.markdown(CAPTIONS[name])
     try:
         fig = fig_fn(*args, **kwargs)
@@ -230,7 +230,9 @@ def views(tr: rnnviz.Trace, step: int, compare: rnnviz.Trace | None, corpus: rnn
 
 
 def share_box(tr: rnnviz.Trace, step: int) -> None:
-    st.markdown("**Share this view.** The address bar always holds the sentence, model, step and switch; copy it or this link:")
+    st.markdown(
+        "**Share this view.** The address bar always holds the sentence, model, step and switch; copy it or this link:"
+    )
     view_state = ViewState(text=tr.text, model=tr.model_name, step=step, goldfish=tr.forget)
     st.code(share_link(st.context.url or "http://localhost:8501/", view_state), language=None, wrap_lines=True)
 

@@ -48,10 +48,10 @@ DONE_JS = """([keys, before, want]) => {
     const ticks = [...document.querySelectorAll('.st-key-chart_positivity .xtick text')].map(e => e.textContent);
     if (JSON.stringify(ticks) !== JSON.stringify(want)) return false;
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-    const now = (%s)(keys);
+    const now = (SIGNATURE)(keys);
     for (let i = 0; i < keys.length; i++) if (now[i] === before[i] || now[i] === '') return false;
     return Math.max(performance.now() - (window.__t0 || 0), 0.001);
-}""" % SIGNATURE_JS
+}""".replace("SIGNATURE", SIGNATURE_JS)
 
 
 def free_port() -> int:
@@ -62,7 +62,7 @@ def free_port() -> int:
 
 def start(script: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    log = open(Path(tempfile.gettempdir()) / f"rnnviz-bench-{port}.log", "w")  # noqa: SIM115
+    log = open(Path(tempfile.gettempdir()) / f"rnnviz-bench-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
@@ -97,7 +97,9 @@ class Client:
 
     def wait(self, text: str) -> float:
         before = ["__none__"] * len(self.keys)
-        return self.page.wait_for_function(DONE_JS, arg=[self.keys, before, self.tokenize(text)], polling="raf").json_value()
+        return self.page.wait_for_function(
+            DONE_JS, arg=[self.keys, before, self.tokenize(text)], polling="raf"
+        ).json_value()
 
     def key(self, key: str) -> None:
         self.text = self.text[:-1] if key == "Backspace" else self.text + key
@@ -113,7 +115,8 @@ class Client:
 
 def summary(name: str, times: list[float]) -> str:
     q = statistics.quantiles(times, n=20)
-    return f"{name:10s} n={len(times):3d}  median {statistics.median(times):6.0f} ms  p95 {q[18]:6.0f} ms  max {max(times):6.0f} ms"
+    median, p95 = statistics.median(times), q[18]
+    return f"{name:10s} n={len(times):3d}  median {median:6.0f} ms  p95 {p95:6.0f} ms  max {max(times):6.0f} ms"
 
 
 def main() -> None:
@@ -144,7 +147,9 @@ def main() -> None:
             browser.close()
         print(summary("dashboard", app.times))
         print(summary("floor", floor.times))
-        print(f"ratio of medians: {statistics.median(app.times) / statistics.median(floor.times):.2f}x (target <= 2.5x)")
+        print(
+            f"ratio of medians: {statistics.median(app.times) / statistics.median(floor.times):.2f}x (target <= 2.5x)"
+        )
     finally:
         for proc in procs:
             proc.terminate()

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-import rnnviz  # noqa: E402
-from rnnviz.app import (  # noqa: E402
+import rnnviz
+from rnnviz.app import (
     DEFAULT_MODEL,
     DEFAULT_TEXT,
     EXAMPLE_KEY_PREFIX,

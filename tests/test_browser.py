@@ -59,7 +59,7 @@ def _free_port() -> int:
 def app_url():
     port = _free_port()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    log = open(Path(tempfile.gettempdir()) / f"rnnviz-streamlit-{port}.log", "w")  # noqa: SIM115 - closed below
+    log = open(Path(tempfile.gettempdir()) / f"rnnviz-streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", "streamlit_app.py",

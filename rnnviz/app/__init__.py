@@ -81,8 +81,7 @@ CAPTIONS = {
     "next. Every copy uses the same $U$, $W$, $V$.",
     "projection": "**State space.** $s_t$ as a point, one per word, starting at $s_0$. The "
     "background shows where the readout says positive or negative.",
-    "positivity": "**Positivity so far.** $o_t$ after each word: above 0.5 reads positive, below "
-    "reads negative.",
+    "positivity": "**Positivity so far.** $o_t$ after each word: above 0.5 reads positive, below reads negative.",
 }
 GOLDFISH_CAPTION = (
     "Goldfish: the same model with its memory wiped before every word ($s_{t-1}$ reset to $s_0$), "
@@ -139,7 +138,9 @@ def parse_params(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list
     if model is None or model == "":
         model = DEFAULT_MODEL
     elif model not in SHIPPED:
-        notes.append(f"The link asks for a model called '{shorten(model)}', which does not exist; showing {DEFAULT_MODEL}.")
+        notes.append(
+            f"The link asks for a model called '{shorten(model)}', which does not exist; showing {DEFAULT_MODEL}."
+        )
         model = DEFAULT_MODEL
 
     step: int | None = None
@@ -188,7 +189,9 @@ def token_notes(tokens: list[str], kinds: list[str]) -> list[str]:
     pieces = list(dict.fromkeys(w for w, k in zip(tokens, kinds, strict=True) if k == "pieces"))
     unknown = list(dict.fromkeys(w for w, k in zip(tokens, kinds, strict=True) if k == "unknown"))
     if pieces:
-        notes.append(f"Not in the training vocabulary, read from their pieces: {', '.join(shorten(w, 30) for w in pieces[:12])}")
+        notes.append(
+            f"Not in the training vocabulary, read from their pieces: {', '.join(shorten(w, 30) for w in pieces[:12])}"
+        )
     if unknown:
         notes.append(f"Unknown, read as a blank word: {', '.join(shorten(w, 30) for w in unknown[:12])}")
     return notes
