@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnviz.model import SentimentRNN, readout
-from rnnviz.vocab import MAX_TOKENS, TokenKind
+from rnnviz.vocab import MAX_TOKENS, TokenKind, display_token
 
 _KINDS = ("known", "pieces", "unknown")
 
@@ -67,6 +67,11 @@ class Trace:
     @property
     def H(self) -> int:
         return int(self.hidden.shape[1])
+
+    @property
+    def labels(self) -> list[str]:
+        """The tokens as a person reads them (-lrb- -> '(', `` -> '“'): use these in views."""
+        return [display_token(t) for t in self.tokens]
 
     @property
     def final(self) -> float:

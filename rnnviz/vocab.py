@@ -103,6 +103,14 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+_DISPLAY = {"-lrb-": "(", "-rrb-": ")", "``": "\u201c", "''": "\u201d", "\\/": "/", "\\*": "*"}
+
+
+def display_token(token: str) -> str:
+    """How a treebank token reads to a person: -lrb- -> (, `` -> “, writer\\/director -> writer/director."""
+    return _DISPLAY.get(token) or token.replace("\\/", "/").replace("\\*", "*")
+
+
 def char_ngrams(word: str) -> list[str]:
     """fastText-style character n-grams of '<word>'."""
     w = f"<{word}>"

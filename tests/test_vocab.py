@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rnnviz.vocab import MAX_TOKENS, Vocab, char_ngrams, tokenize
+from rnnviz.vocab import MAX_TOKENS, Vocab, char_ngrams, display_token, tokenize
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,8 @@ def test_punctuation_only_is_read(vocab):
 def test_non_string_is_a_type_error(vocab):
     with pytest.raises(TypeError):
         vocab.encode(None)  # type: ignore[arg-type]
+
+
+def test_display_token_reads_like_text():
+    tokens = tokenize('a "great" (really) writer/director')
+    assert [display_token(t) for t in tokens] == ["a", "“", "great", "”", "(", "really", ")", "writer/director"]
