@@ -165,13 +165,37 @@ def test_typed_html_is_escaped_everywhere():
             assert esc(tokens[step - 1][:10]) in joined, name  # shown, as text
 
 
+def test_views_show_tokens_as_a_person_reads_them():
+    tokens = ["-lrb-", "on\\/off", "``", "good", "''", "-rrb-"]
+    tr = make_trace(tokens, 2)
+    assert tr.labels == ["(", "on/off", "“", "good", "”", ")"]
+    figs = all_figures(tr, 2)
+    ticks = [t.replace("<b>", "").replace("</b>", "") for t in figs["positivity"].layout.xaxis.ticktext]
+    assert ticks == tr.labels
+    words = by_name(figs["unrolled"], "words x_t")
+    assert [t.replace("<b>", "").replace("</b>", "") for t in words.text] == [
+        "(",
+        "on/off",
+        "“",
+        "good",
+        "”",
+        ")",
+    ]
+    assert "“on/off”" in figs["rolled"].layout.title.text
+    assert "on/off" in figs["projection"].layout.title.text
+    for name, fig in figs.items():
+        joined = "\n".join(strings(json.loads(fig.to_json())))
+        for raw in ("-lrb-", "-rrb-", "``", "\\/"):
+            assert raw not in joined, (name, raw)
+
+
 # -- positivity ------------------------------------------------------------------------------------
 def test_positivity_ticks_are_the_tokens_and_y_is_o_t():
     tr = make_trace(["this", "movie", "is", "not", "good", "."], 2)
     fig = F.positivity(tr, 2)
     line = by_name(fig, "o_t")
     assert list(fig.layout.xaxis.tickvals) == [1, 2, 3, 4, 5, 6]
-    assert [t.replace("<b>", "").replace("</b>", "") for t in fig.layout.xaxis.ticktext] == tr.tokens
+    assert [t.replace("<b>", "").replace("</b>", "") for t in fig.layout.xaxis.ticktext] == tr.labels
     assert list(line.x) == [1, 2, 3, 4, 5, 6]
     np.testing.assert_allclose(line.y, tr.outputs)
     lo, hi = fig.layout.yaxis.range
@@ -191,6 +215,16 @@ def test_positivity_long_text_labels_a_readable_subset():
     assert len(by_name(fig, "o_t").y) == 200  # every step is still drawn and hoverable
 
 
+@pytest.mark.parametrize("o", [0.001, 0.5, 0.999])
+def test_positivity_side_labels_sit_outside_the_plot(o: float):
+    tr = make_trace(4)
+    object.__setattr__(tr, "outputs", np.full(4, o))
+    notes = {a.text: a for a in F.positivity(tr).layout.annotations}
+    for text in ("positive ↑", "↓ negative"):
+        note = notes[text]
+        assert note.xref == "paper" and note.x == 1 and note.xanchor == "left", text  # in the right margin
+
+
 def test_positivity_draws_the_goldfish():
     tr, goldfish = make_trace(5), make_trace(5, seed=4, forget=True)
     fig = F.positivity(tr, compare=goldfish)
@@ -203,7 +237,7 @@ def test_unrolled_one_copy_per_token_with_shared_weights():
     tr = make_trace(["this", "movie", "is", "not", "good", "."], 2)
     fig = F.unrolled(tr, 4)
     words = by_name(fig, "words x_t")
-    assert [t.replace("<b>", "").replace("</b>", "") for t in words.text] == tr.tokens
+    assert [t.replace("<b>", "").replace("</b>", "") for t in words.text] == tr.labels
     assert words.text[3] == "<b>not</b>"
     assert len(set(words.x)) == 6
     strips = by_name(fig, "hidden state s_t")
@@ -274,7 +308,9 @@ def test_projection_two_neurons_on_their_own_axes_with_the_readout():
     points = [d for d in fig.data if d.name in ("words read", "words still to come")]
     xy = np.array([(x, y) for d in points for x, y in zip(d.x, d.y, strict=True)])
     np.testing.assert_allclose(xy, tr.hidden[1:])
-    assert [t for d in points for t in d.text] == tr.tokens
+    shown = [t for d in points for t in d.text]
+    assert all(s in ("", label) for s, label in zip(shown, tr.labels, strict=True))
+    assert shown[2] == tr.labels[2]  # the selected word always keeps its label
     s0 = by_name(fig, "s_0")
     assert (s0.x[0], s0.y[0]) == (0.0, 0.0)
     sel = by_name(fig, "selected step")
@@ -319,6 +355,45 @@ def test_projection_long_text_labels_only_words_near_the_step():
         if s
     ]
     assert 30 in labelled and len(labelled) <= 9
+
+
+def label_boxes(fig: go.Figure) -> list[tuple[float, float, float, float]]:
+    """Pixel boxes of the projection's word labels, as label_positions estimates them."""
+    from rnnviz.figures.plane import CHAR_PX, LINE_PX, MARKER_PX, PLOT_PX
+
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    s = min(PLOT_PX[0] / (xr[1] - xr[0]), PLOT_PX[1] / (yr[1] - yr[0]))
+    r = MARKER_PX / 2
+    boxes = []
+    for d in fig.data:
+        if not ((d.name and d.name.startswith("words")) or d.name == "s_0"):
+            continue
+        positions = [d.textposition] * len(d.x) if isinstance(d.textposition, str) else d.textposition
+        for x, y, text, pos in zip(d.x, d.y, d.text, positions, strict=True):
+            if not text:
+                continue
+            text = "s0" if d.name == "s_0" else text
+            x, y = (x - xr[0]) * s, (y - yr[0]) * s
+            w, v_pos, u_pos = CHAR_PX * len(text) + 2, *pos.split()
+            bx = {"center": x - w / 2, "right": x + r, "left": x - r - w}[u_pos]
+            by = {"top": y + r, "bottom": y - r - LINE_PX, "middle": y - LINE_PX / 2}[v_pos]
+            boxes.append((bx, by, bx + w, by + LINE_PX))
+    return boxes
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_projection_labels_do_not_pile_up_near_s0(seed: int):
+    tr = make_trace(["a", "very", "short", "one"], 2, seed=seed)
+    object.__setattr__(tr, "hidden", tr.hidden * 0.08)  # every state crowded around s_0
+    fig = F.projection(tr, 2)
+    boxes = label_boxes(fig)
+    for a, b in itertools.combinations(boxes, 2):
+        assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    points = [d for d in fig.data if d.name in ("words read", "words still to come")]
+    shown = [t for d in points for t in d.text]
+    assert shown[1] == "very"  # the selected word is always labelled
+    hovered = [h for d in points for h in d.hovertext]
+    assert len(hovered) == 4 and all(w in h for w, h in zip(tr.labels, hovered, strict=True))  # hover for all
 
 
 # -- rolled ----------------------------------------------------------------------------------------
@@ -396,7 +471,7 @@ def test_shipped_model_traces(name: str):
     corpus = rnnviz.load_corpus(name) if (ASSETS / f"{name}.corpus.npz").is_file() else None
     figs = all_figures(tr, 4, compare=goldfish, corpus=corpus)
     ticks = [t.replace("<b>", "").replace("</b>", "") for t in figs["positivity"].layout.xaxis.ticktext]
-    assert ticks == tr.tokens
+    assert ticks == tr.labels
     axis = figs["projection"].layout.xaxis.title.text
     if tr.H == 2:
         assert axis.startswith("neuron 1")

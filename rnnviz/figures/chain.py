@@ -69,6 +69,7 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
     xs = np.arange(n, dtype=float)  # copy k sits at x = k
     h = tr.H
     limit = _label_limit(n)
+    words = tr.labels  # as a person reads them
     stagger = n > STAGGER_ABOVE
 
     # One heatmap for every copy's hidden units: brick edges alternate box / gap, gaps are empty (NaN).
@@ -77,7 +78,7 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
     states = tr.hidden[steps]  # (n, H)
     z = np.full((h, 2 * n - 1), np.nan)  # (H, 2n-1)
     z[:, ::2] = states.T
-    heads = [f"t = {t}: “{esc(tr.tokens[t - 1])}”<br>unit " for t in steps]
+    heads = [f"t = {t}: “{esc(words[t - 1])}”<br>unit " for t in steps]
     hover = np.full((h, 2 * n - 1), "", dtype=object)  # (H, 2n-1)
     for k, t in enumerate(steps):
         hover[:, 2 * k] = [f"{heads[k]}{u + 1}: {sub('s', t)}[{u}] = {v:+.3f}" for u, v in enumerate(states[k])]
@@ -104,7 +105,7 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         "marker": {"size": 20, "color": CLEAR, "symbol": "square"},
         "customdata": [[int(t)] for t in steps],
         "hovertext": [
-            f"{sub('s', t)}: the state after “{esc(tr.tokens[t - 1])}” ({h} units)<br>click to select step {t}"
+            f"{sub('s', t)}: the state after “{esc(words[t - 1])}” ({h} units)<br>click to select step {t}"
             for t in steps
         ],
         "hoverinfo": "text",
@@ -184,7 +185,7 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         "name": "shared weights U, W, V",
     }
 
-    token_text = [token_label(tr.tokens[t - 1], tr.kinds[t - 1], limit) for t in steps]
+    token_text = [token_label(words[t - 1], tr.kinds[t - 1], limit) for t in steps]
     token_text = [f"<b>{s}</b>" if t == t_sel else s for s, t in zip(token_text, steps, strict=True)]
     token_y = [Y_TOKEN_LOW if stagger and k % 2 else Y_TOKEN for k in range(n)]
     tokens = {
@@ -197,7 +198,7 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         "marker": {"size": 22, "color": CLEAR, "symbol": "square"},
         "customdata": [[int(t)] for t in steps],
         "hovertext": [
-            f"{sub('x', t)} = “{esc(tr.tokens[t - 1])}”{kind_note(tr.kinds[t - 1])}<br>click to select step {t}"
+            f"{sub('x', t)} = “{esc(words[t - 1])}”{kind_note(tr.kinds[t - 1])}<br>click to select step {t}"
             for t in steps
         ],
         "hoverinfo": "text",

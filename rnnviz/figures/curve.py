@@ -49,9 +49,10 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
     t_sel = clamp_step(tr, step)
     steps = list(range(1, tr.T + 1))
     outs = tr.outputs.astype(float)  # (T,)
+    words = tr.labels  # as a person reads them
     hover = [
         f"t = {t}: “{esc(tok)}”{kind_note(kind)}<br>{sub('o', t)} = {o:.3f}, {verdict(o)} so far"
-        for t, tok, kind, o in zip(steps, tr.tokens, tr.kinds, outs, strict=True)
+        for t, tok, kind, o in zip(steps, words, tr.kinds, outs, strict=True)
     ]
     data: list[dict[str, Any]] = []
     if compare is not None:
@@ -112,7 +113,7 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
 
     ticks = tick_steps(tr.T, t_sel)
     limit = 14 if len(ticks) <= 8 else 10  # Plotly tilts crowded labels; shorter ones rarely need it
-    ticktext = [token_label(tr.tokens[t - 1], tr.kinds[t - 1], limit) for t in ticks]
+    ticktext = [token_label(words[t - 1], tr.kinds[t - 1], limit) for t in ticks]
     ticktext = [f"<b>{s}</b>" if t == t_sel else s for s, t in zip(ticktext, ticks, strict=True)]
     half = 0.5
     shapes = [
@@ -159,27 +160,21 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
             "layer": "below",
         },
     ]
+    # In the right margin, turned on their side: never on top of a point, whatever o_t is.
     notes = [
         {
             "xref": "paper",
             "x": 1,
-            "y": 0.98,
-            "text": "positive ↑",
+            "y": y,
+            "text": text,
             "showarrow": False,
-            "xanchor": "right",
-            "yanchor": "top",
+            "xanchor": "left",
+            "yanchor": "middle",
+            "xshift": 2,
+            "textangle": -90,
             "font": {"size": 10, "color": GREY},
-        },
-        {
-            "xref": "paper",
-            "x": 1,
-            "y": 0.02,
-            "text": "negative ↓",
-            "showarrow": False,
-            "xanchor": "right",
-            "yanchor": "bottom",
-            "font": {"size": 10, "color": GREY},
-        },
+        }
+        for y, text in ((0.75, "positive ↑"), (0.25, "↓ negative"))
     ]
     final = float(outs[-1])
     cut = f" (first {tr.T} of {tr.n_tokens_total} words)" if tr.truncated else ""
@@ -216,6 +211,6 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
             "font": {"size": 10},
             "bgcolor": "rgba(0,0,0,0)",
         },
-        margin={"l": 48, "r": 12, "t": 60 if compare is not None else 40, "b": 8},
+        margin={"l": 48, "r": 22, "t": 60 if compare is not None else 40, "b": 8},
     )
     return figure(data, layout)

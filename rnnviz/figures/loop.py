@@ -143,7 +143,7 @@ def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None =
     s_now, s_prev = tr.hidden[t], tr.hidden[t - 1]  # (H,), (H,)
     o = float(tr.outputs[i])
     h = tr.H
-    token = esc(short(tr.tokens[i], 24))
+    token = esc(short(tr.labels[i], 24))
 
     xs, ys, size = neuron_positions(h)
     gate_rows = [" ".join(f"{name} = {tr.gates[name][i, k]:+.2f}" for name in tr.gates) for k in range(h)]

@@ -37,6 +37,11 @@ LABEL_ALL_UP_TO = 20  # longer texts label only the words near the selected step
 LABEL_AROUND = 4
 MIN_READOUT_SHARE = 0.3  # draw the readout in a PCA plane only if the plane holds this much of V
 FIG_HEIGHT = 420
+# Label placement works in an assumed plot area of this many pixels (a half-width column): it only
+# needs to know which labels would collide, not where they land exactly.
+PLOT_PX = (420.0, 300.0)
+CHAR_PX, LINE_PX, MARKER_PX = 6.6, 15.0, 12.0  # 11 px text, 10 px markers
+POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,54 @@ def _readout_traces(plane: Plane, xr: list[float], yr: list[float]) -> list[dict
     return [background, line] if np.isfinite(lx).all() and np.isfinite(ly).all() else [background]
 
 
+def label_positions(
+    xy: np.ndarray, texts: list[str], xr: list[float], yr: list[float], *, square: bool, first: tuple[int, ...] = ()
+) -> list[str | None]:
+    """Where each point's label goes (a Plotly textposition), or None where it would collide.
+
+    Greedy, in pixel space: the points in `first` are placed first (and keep a label even over a
+    point), then the others in order; each takes the first of POSITIONS whose box overlaps no placed
+    label and no point. `texts` are the raw (unescaped) labels; "" needs no place.
+    """
+    sx = PLOT_PX[0] / max(xr[1] - xr[0], 1e-9)
+    sy = PLOT_PX[1] / max(yr[1] - yr[0], 1e-9)
+    if square:
+        sx = sy = min(sx, sy)
+    px = np.c_[(xy[:, 0] - xr[0]) * sx, (xy[:, 1] - yr[0]) * sy]  # (N, 2), y up
+    r = MARKER_PX / 2
+    points = [(x - r, y - r, x + r, y + r) for x, y in px]  # every point blocks its own spot
+    placed: list[tuple[float, float, float, float]] = []
+    ahead = [k for k in dict.fromkeys(first) if 0 <= k < len(texts)]
+    order = ahead + [k for k in range(len(texts)) if k not in ahead]
+    out: list[str | None] = [None] * len(texts)
+
+    def overlaps(box: tuple[float, ...], others: list[tuple[float, float, float, float]]) -> int:
+        return sum(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in others)
+
+    for k in order:
+        if not texts[k]:
+            continue
+        w, h = CHAR_PX * len(texts[k]) + 2, LINE_PX
+        x, y = px[k]
+        best: tuple[int, str, tuple[float, float, float, float]] | None = None
+        for pos in POSITIONS:
+            v, u = pos.split()
+            bx = {"center": x - w / 2, "right": x + r, "left": x - r - w}[u]
+            by = {"top": y + r, "bottom": y - r - h, "middle": y - h / 2}[v]
+            box = (bx, by, bx + w, by + h)
+            # another label in the way is far worse than a point under the text
+            cost = 100 * overlaps(box, placed) + overlaps(box, points[:k] + points[k + 1 :])
+            if best is None or cost < best[0]:
+                best = (cost, pos, box)
+            if not cost:
+                break
+        assert best is not None
+        if best[0] == 0 or (k in ahead and best[0] < 100):  # s_0 and the selected word always get a label
+            out[k] = best[1]
+            placed.append(best[2])
+    return out
+
+
 def projection_figure(
     tr: Trace, step: int | None = None, *, corpus: Corpus | None = None, compare: Trace | None = None
 ) -> go.Figure:
@@ -138,6 +191,7 @@ def projection_figure(
     plane = plane_for(tr, corpus)
     p = plane.project(tr.hidden)  # (T+1, 2)
     steps = np.arange(1, tr.T + 1)  # (T,)
+    words = tr.labels  # as a person reads them
 
     points = [p]
     data: list[dict[str, Any]] = []
@@ -210,7 +264,7 @@ def projection_figure(
                 "customdata": [[int(t)] for t in steps[:n_g]],
                 "hovertext": [
                     f"goldfish t = {t}: “{esc(tok)}” alone, no memory<br>{sub('o', t)} = {o:.3f}"
-                    for t, tok, o in zip(steps[:n_g], compare.tokens, compare.outputs, strict=False)
+                    for t, tok, o in zip(steps[:n_g], compare.labels, compare.outputs, strict=False)
                 ],
                 "hoverinfo": "text",
                 "name": "goldfish (no memory)",
@@ -219,13 +273,18 @@ def projection_figure(
         )
 
     label_all = tr.T <= LABEL_ALL_UP_TO
-    labels = [
-        esc(short(tok, 14)) if label_all or abs(t - t_sel) <= LABEL_AROUND else ""
-        for t, tok in zip(steps, tr.tokens, strict=True)
+    raw = [
+        short(tok, 14) if label_all or abs(t - t_sel) <= LABEL_AROUND else ""
+        for t, tok in zip(steps, words, strict=True)
     ]
+    # s_0 and the selected word are placed first; the rest take the room left, or go without a label.
+    where = label_positions(p, ["s0", *raw], xr, yr, square=plane.kind != "pca", first=(0, t_sel))
+    s0_position, where = where[0] or "bottom center", where[1:]
+    labels = [esc(text) if pos else "" for text, pos in zip(raw, where, strict=True)]
+    positions = [pos or "top center" for pos in where]
     hover = [
         f"t = {t}: “{esc(tok)}”<br>({p[t, 0]:+.2f}, {p[t, 1]:+.2f})<br>{sub('o', t)} = {o:.3f} {verdict(o)}"
-        for t, tok, o in zip(steps, tr.tokens, tr.outputs, strict=True)
+        for t, tok, o in zip(steps, words, tr.outputs, strict=True)
     ]
     for lo, hi, opacity, name in ((1, t_sel, 1.0, "words read"), (t_sel + 1, tr.T, 0.35, "words still to come")):
         if lo > hi:
@@ -238,7 +297,7 @@ def projection_figure(
                 "y": p[lo : hi + 1, 1].tolist(),
                 "mode": "markers+text",
                 "text": labels[sl],
-                "textposition": ["top center" if t % 2 else "bottom center" for t in steps[sl]],
+                "textposition": positions[sl],
                 "textfont": {"size": 11},
                 "opacity": opacity,
                 "marker": {
@@ -263,7 +322,7 @@ def projection_figure(
             "y": [float(p[0, 1])],
             "mode": "markers+text",
             "text": [sub("s", 0)],
-            "textposition": "bottom center",
+            "textposition": s0_position,
             "marker": {"symbol": "x-thin", "size": 12, "color": GREY, "line": {"color": GREY, "width": 2}},
             "hovertext": [f"{sub('s', 0)} = 0: the state before any word"],
             "hoverinfo": "text",
@@ -297,7 +356,7 @@ def projection_figure(
     }
     # Neurons share one unit, so both axes keep it; PCA axes get the room (PC2 often holds little variance).
     square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind != "pca" else {}
-    title = f"State space: {sub('s', 't')} word by word, t = {t_sel}: “{esc(short(tr.tokens[t_sel - 1], 20))}”"
+    title = f"State space: {sub('s', 't')} word by word, t = {t_sel}: “{esc(short(words[t_sel - 1], 20))}”"
     layout = base_layout(
         FIG_HEIGHT,
         title,
