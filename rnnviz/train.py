@@ -193,6 +193,7 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 3e-3 for H<=8, else 1e-3)")
     p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--lr-decay", type=float, default=1.0, help="multiply the learning rate by this at each dev plateau")
     p.add_argument("--dropout", type=float, default=0.5, help="dropout on x_t")
     p.add_argument("--word-dropout", type=float, default=0.1, help="share of words read from their n-grams only")
     p.add_argument("--unk-dropout", type=float, default=0.02, help="share of words replaced by the unknown vector")
@@ -242,7 +243,8 @@ def main(argv: list[str] | None = None) -> Path:
     for epoch in range(1, args.epochs + 1):
         model.train()
         epoch_batches = batches(train, args.batch, rng)
-        check_every = max(1, len(epoch_batches) // args.checks_per_epoch)
+        n = len(epoch_batches)
+        check_steps = {max(1, round(n * k / args.checks_per_epoch)) for k in range(1, args.checks_per_epoch + 1)}
         bar = tqdm(epoch_batches, desc=f"{name} epoch {epoch}", unit="batch", file=sys.stderr, mininterval=1.0)
         running = 0.0
         for step, batch in enumerate(bar, 1):
@@ -259,7 +261,7 @@ def main(argv: list[str] | None = None) -> Path:
             opt.step()
             averaged.update()
             running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
-            if step % check_every == 0 or step == len(epoch_batches):
+            if step in check_steps:
                 with averaged.swapped_in():
                     dev_acc, dev_prefix = accuracy(model, table, dev)
                     state = copy.deepcopy(model.state_dict())
@@ -269,6 +271,8 @@ def main(argv: list[str] | None = None) -> Path:
                     checks_since_best = 0
                 else:
                     checks_since_best += 1
+                    for group in opt.param_groups:  # a plateau: take smaller steps
+                        group["lr"] *= args.lr_decay
                 bar.set_postfix(loss=f"{running:.3f}", dev=f"{dev_acc:.3f}", best=f"{best[0]:.3f}")
                 if checks_since_best >= args.patience:
                     stop = True
