@@ -6,6 +6,9 @@ app never touch torch. Notation as everywhere: s_t = tanh(U x_t + W s_{t-1} + b)
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -408,3 +411,57 @@ def _check_step(tr: Trace, step: int) -> int:
     if not 1 <= int(step) <= tr.T:
         raise ValueError(f"step must be in 1..{tr.T}, got {step}")
     return int(step)
+
+
+# -- neurons ---------------------------------------------------------------------------------------
+def neuron_extremes(
+    final_states: np.ndarray, texts: list[str], unit: int, n: int = 5
+) -> dict[str, list[tuple[str, float]]]:
+    """The corpus sentences whose final state drives `unit` (from 0) highest and lowest: {"highest", "lowest"}."""
+    if len(texts) != len(final_states):
+        raise ValueError(f"{len(texts)} texts for {len(final_states)} states")
+    values = final_states[:, unit].astype(np.float64)  # (N,)
+    order = np.argsort(values, kind="stable")
+    return {
+        "highest": [(texts[i], float(values[i])) for i in order[::-1][:n]],
+        "lowest": [(texts[i], float(values[i])) for i in order[:n]],
+    }
+
+
+# -- export ----------------------------------------------------------------------------------------
+def trace_record(tr: Trace) -> dict[str, object]:
+    """Everything one run shows, as plain JSON-ready Python: tokens, s_t (row 0 = s_0), o_t, gates."""
+    return {
+        "text": tr.text,
+        "model": tr.model_name,
+        "arch": tr.arch,
+        "forget": tr.forget,
+        "tokens": list(tr.tokens),
+        "labels": tr.labels,
+        "kinds": list(tr.kinds),
+        "hidden": tr.hidden.astype(float).round(6).tolist(),
+        "outputs": tr.outputs.astype(float).round(6).tolist(),
+        "gates": {k: v.astype(float).round(6).tolist() for k, v in tr.gates.items()},
+        "V": tr.V.astype(float).round(6).tolist(),
+        "c": round(float(tr.c), 6),
+        "truncated": tr.truncated,
+    }
+
+
+def trace_json(tr: Trace) -> str:
+    return json.dumps(trace_record(tr), ensure_ascii=False, indent=1)
+
+
+def trace_csv(tr: Trace) -> str:
+    """One row per step t = 0..T: t, token, kind, o_t, s_t[1..H], then every gate's units (empty at t = 0)."""
+    h = tr.H
+    gate_cols = [f"{g}[{k + 1}]" for g in tr.gates for k in range(h)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["t", "token", "kind", "o_t", *[f"s_t[{k + 1}]" for k in range(h)], *gate_cols])
+    writer.writerow([0, "", "", "", *[f"{v:.6f}" for v in tr.hidden[0]], *[""] * len(gate_cols)])
+    for t in range(1, tr.T + 1):
+        gates = [f"{v:.6f}" for g in tr.gates.values() for v in g[t - 1]]
+        state = [f"{v:.6f}" for v in tr.hidden[t]]
+        writer.writerow([t, tr.tokens[t - 1], tr.kinds[t - 1], f"{tr.outputs[t - 1]:.6f}", *state, *gates])
+    return out.getvalue()

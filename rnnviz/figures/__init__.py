@@ -4,6 +4,10 @@ Every builder is a pure function `(trace, step=None, *, ...) -> plotly Figure`. 
 (x_1 is the first word); None means T and values outside 1..T are clamped. `compare` is an optional
 second trace of the same text (the goldfish run, forget=True) drawn beside the real one.
 
+The hidden-state explorer's builders (dynamics, word effects, anatomy, gates, compare, neuron) take
+results of rnnviz.analysis as well; they are exported under their *_figure names only (the short
+names are their modules).
+
 Click-to-select: every mark that stands for a step (word labels and hidden-state strips in
 `unrolled`, word points in `projection`, markers in `positivity`) carries `customdata` whose first
 element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`.
@@ -11,9 +15,14 @@ element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`
 
 from __future__ import annotations
 
+from rnnviz.figures.anatomy import anatomy_figure, gates_figure
 from rnnviz.figures.chain import unrolled_figure
+from rnnviz.figures.compare import compare_figure
 from rnnviz.figures.curve import positivity_figure
+from rnnviz.figures.dynamics import dynamics_figure
+from rnnviz.figures.effects import word_effects_figure
 from rnnviz.figures.loop import rolled_figure
+from rnnviz.figures.neuron import neuron_figure
 from rnnviz.figures.plane import projection_figure
 
 rolled = rolled_figure
@@ -22,6 +31,11 @@ projection = projection_figure
 positivity = positivity_figure
 
 __all__ = [
+    "anatomy_figure",
+    "compare_figure",
+    "dynamics_figure",
+    "gates_figure",
+    "neuron_figure",
     "positivity",
     "positivity_figure",
     "projection",
@@ -30,4 +44,5 @@ __all__ = [
     "rolled_figure",
     "unrolled",
     "unrolled_figure",
+    "word_effects_figure",
 ]

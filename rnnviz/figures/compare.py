@@ -1,0 +1,177 @@
+"""Pinned sentences side by side: their paths through state space and their o_t curves, where paths part.
+
+All traces must come from the same model (one hidden size). A goldfish run (forget=True) is one more path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.figures.dynamics import boundary_trace, plane_range
+from rnnviz.figures.plane import plane_for
+from rnnviz.figures.style import FAINT, GREY, base_layout, esc, figure, short, sub
+
+if TYPE_CHECKING:
+    from rnnviz.corpus import Corpus
+    from rnnviz.trace import Trace
+
+# Okabe-Ito, in an order whose neighbours differ most; dashes tell paths apart without colour.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+PART_TOL = 1e-5
+FIG_HEIGHT = 720
+
+
+def trace_name(tr: Trace, limit: int = 36) -> str:
+    """Escaped legend name: the text (shortened), with 'goldfish' for a forget=True run."""
+    text = esc(short(" ".join(tr.labels), limit))
+    return f"{text} (goldfish)" if tr.forget else text
+
+
+def parting_step(a: Trace, b: Trace) -> int:
+    """The number of steps two runs share: s_0 .. s_k equal, s_{k+1} different (k = 0: apart from the first word)."""
+    n = min(a.T, b.T)
+    diff = np.abs(a.hidden[1 : n + 1] - b.hidden[1 : n + 1]).max(axis=1) > PART_TOL  # (n,)
+    return int(np.argmax(diff)) if diff.any() else n
+
+
+def compare_figure(traces: Sequence[Trace], *, corpus: Corpus | None = None) -> go.Figure:
+    """Top: every path in one plane. Bottom: every o_t curve. A star marks where a path leaves an earlier one."""
+    if not traces:
+        raise ValueError("pin at least one sentence to compare")
+    h = traces[0].H
+    if any(tr.H != h for tr in traces):
+        raise ValueError("every pinned sentence must come from the same model (one hidden size)")
+    plane = plane_for(traces[0], corpus)
+    paths = [plane.project(tr.hidden) for tr in traces]  # each (T+1, 2)
+    xr, yr = plane_range(plane, paths)
+    data: list[dict[str, Any]] = list(boundary_trace(plane, xr, yr))
+    for d in data:
+        d["showlegend"] = False
+    parts: list[tuple[int, int, int]] = []  # (i, j, k): path i leaves path j after k shared steps
+    for i, tr in enumerate(traces):
+        best = max(((parting_step(tr, traces[j]), j) for j in range(i)), default=(0, -1))
+        if best[0] >= 1:
+            parts.append((i, best[1], best[0]))
+    for i, (tr, p) in enumerate(zip(traces, paths, strict=True)):
+        col, dash, name = PALETTE[i % len(PALETTE)], DASHES[i % len(DASHES)], trace_name(tr)
+        steps = list(range(1, tr.T + 1))
+        hover = [
+            f"{name}<br>t = {t}: “{esc(w)}”, {sub('o', t)} = {o:.3f}"
+            for t, w, o in zip(steps, tr.labels, tr.outputs.astype(float), strict=True)
+        ]
+        data.append(
+            {
+                "type": "scatter",
+                "x": p[:, 0].round(4).tolist(),
+                "y": p[:, 1].round(4).tolist(),
+                "mode": "lines+markers+text",
+                "text": [""] + ([esc(short(w, 12)) for w in tr.labels] if tr.T <= 12 else [""] * tr.T),
+                "textposition": "top center",
+                "textfont": {"size": 10, "color": col},
+                "line": {"color": col, "width": 2, "dash": dash},
+                "marker": {"size": 7, "color": col},
+                "hovertext": [f"{name}<br>{sub('s', 0)}", *hover],
+                "hoverinfo": "text",
+                "name": name,
+                "legendgroup": f"s{i}",
+                "xaxis": "x",
+                "yaxis": "y",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": steps,
+                "y": tr.outputs.astype(float).round(4).tolist(),
+                "mode": "lines+markers",
+                "line": {"color": col, "width": 2, "dash": dash},
+                "marker": {"size": 6, "color": col},
+                "hovertext": hover,
+                "hoverinfo": "text",
+                "name": name,
+                "legendgroup": f"s{i}",
+                "showlegend": False,
+                "xaxis": "x2",
+                "yaxis": "y2",
+            }
+        )
+    if parts:
+        px = [float(paths[j][k, 0]) for _, j, k in parts]
+        py = [float(paths[j][k, 1]) for _, j, k in parts]
+        data.append(
+            {
+                "type": "scatter",
+                "x": px,
+                "y": py,
+                "mode": "markers",
+                "marker": {"symbol": "star", "size": 16, "color": GREY, "line": {"color": "#FFFFFF", "width": 1}},
+                "hovertext": [
+                    f"{trace_name(traces[i])} parts from {trace_name(traces[j])} after "
+                    f"{k} shared step{'s' if k != 1 else ''} ({sub('s', k)})"
+                    for i, j, k in parts
+                ],
+                "hoverinfo": "text",
+                "name": "where two paths part",
+                "xaxis": "x",
+                "yaxis": "y",
+            }
+        )
+    shapes = [
+        {
+            "type": "line",
+            "xref": "x2 domain",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y2",
+            "y0": 0.5,
+            "y1": 0.5,
+            "line": {"color": GREY, "width": 1.5, "dash": "dash"},
+        }
+    ] + [
+        {
+            "type": "line",
+            "xref": "x2",
+            "x0": k + 0.5,
+            "x1": k + 0.5,
+            "yref": "y2",
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": GREY, "width": 1, "dash": "dot"},
+        }
+        for _, _, k in parts
+    ]
+    t_max = max(tr.T for tr in traces)
+    axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": True, "zerolinecolor": FAINT, "fixedrange": True}
+    layout = base_layout(
+        FIG_HEIGHT,
+        f"Compare {len(traces)} run{'s' if len(traces) != 1 else ''}: paths through state space (top), "
+        f"{sub('o', 't')} (bottom)",
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
+        xaxis={**axis, "range": xr, "title": {"text": plane.titles[0], "font": {"size": 11}}, "anchor": "y"},
+        yaxis={**axis, "range": yr, "domain": [0.42, 1], "title": {"text": plane.titles[1], "font": {"size": 11}}},
+        xaxis2={
+            "anchor": "y2",
+            "range": [0.5, t_max + 0.5],
+            "dtick": 1 if t_max <= 30 else None,
+            "title": {"text": "step t", "font": {"size": 11}},
+            "fixedrange": True,
+            "showgrid": False,
+        },
+        yaxis2={
+            "domain": [0, 0.3],
+            "range": [-0.05, 1.05],
+            "tickvals": [0, 0.5, 1],
+            "title": {"text": sub("o", "t"), "font": {"size": 11}},
+            "gridcolor": FAINT,
+            "fixedrange": True,
+        },
+        shapes=shapes,
+        margin={"l": 52, "r": 12, "t": 90, "b": 40},
+    )
+    return figure(data, layout)

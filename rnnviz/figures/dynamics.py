@@ -1,0 +1,317 @@
+"""The dynamics view: the sentence's path among the update's fixed points, flow and line attractor.
+
+`fixed_points` and `flow` come from rnnviz.analysis (FixedPoints, Flow: plain numpy fields); this module
+only reads their arrays, so it never imports torch. Word points carry `customdata` [[t]] like the
+projection view.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.figures.plane import Plane, plane_for
+from rnnviz.figures.style import (
+    DIVERGING,
+    FAINT,
+    GREY,
+    HIGHLIGHT,
+    NEGATIVE,
+    POSITIVE,
+    base_layout,
+    clamp_step,
+    esc,
+    figure,
+    short,
+    sub,
+    verdict,
+)
+
+if TYPE_CHECKING:
+    from rnnviz.analysis import FixedPoints, Flow
+    from rnnviz.corpus import Corpus
+    from rnnviz.trace import Trace
+
+FIXED = "#009E73"  # Okabe-Ito bluish green: fixed points and the line attractor, apart from the sentiment colours
+FIG_HEIGHT = 480
+LABEL_ALL_UP_TO = 20
+
+
+def plane_range(plane: Plane, points: list[np.ndarray]) -> tuple[list[float], list[float]]:
+    """Axis ranges: the neurons' square [-1.1, 1.1], or the padded extent of everything drawn."""
+    if plane.kind == "neurons":
+        return [-1.1, 1.1], [-1.1, 1.1]
+    allp = np.concatenate([p for p in points if len(p)])
+    lo, hi = allp.min(axis=0), allp.max(axis=0)
+    pad = 0.08 * np.maximum(hi - lo, 1e-3)
+    return [float(lo[0] - pad[0]), float(hi[0] + pad[0])], [float(lo[1] - pad[1]), float(hi[1] + pad[1])]
+
+
+def boundary_trace(plane: Plane, xr: list[float], yr: list[float]) -> list[dict[str, Any]]:
+    """The readout's o = 0.5 line, where w . p + b = 0 in the plane (exact for 2 neurons)."""
+    if plane.readout is None:
+        return []
+    w, b = plane.readout
+    if abs(w[1]) >= abs(w[0]):
+        lx = np.array(xr)
+        ly = -(b + w[0] * lx) / w[1]
+    else:
+        ly = np.array(yr)
+        lx = -(b + w[1] * ly) / w[0]
+    if not (np.isfinite(lx).all() and np.isfinite(ly).all()):
+        return []
+    exact = plane.kind == "neurons"
+    return [
+        {
+            "type": "scatter",
+            "x": lx.tolist(),
+            "y": ly.tolist(),
+            "mode": "lines",
+            "line": {"color": GREY, "width": 2, "dash": "dash"},
+            "hoverinfo": "skip",
+            "name": "o = 0.5 (readout boundary)" if exact else "o = 0.5 (as seen in this plane)",
+            "showlegend": True,
+        }
+    ]
+
+
+def flow_traces(flow: Flow) -> list[dict[str, Any]]:
+    """Arrows of F(s) - s, scaled so the longest spans 90% of a grid cell; colour-free (grey)."""
+    cell = float(flow.xs[1] - flow.xs[0]) if len(flow.xs) > 1 else 1.0
+    length = np.hypot(flow.dx, flow.dy)  # (n, n)
+    scale = 0.9 * cell / max(float(length.max()), 1e-12)
+    gx, gy = np.meshgrid(flow.xs, flow.ys)
+    x0, y0 = gx.ravel(), gy.ravel()
+    x1, y1 = x0 + scale * flow.dx.ravel(), y0 + scale * flow.dy.ravel()
+    seg_x = np.stack([x0, x1, np.full_like(x0, np.nan)], axis=1).ravel()
+    seg_y = np.stack([y0, y1, np.full_like(y0, np.nan)], axis=1).ravel()
+    angle = 90.0 - np.degrees(np.arctan2(flow.dy.ravel(), flow.dx.ravel()))  # Plotly: clockwise from up
+    word = esc(short(flow.word, 24))
+    return [
+        {
+            "type": "scatter",
+            "x": [None if np.isnan(v) else round(float(v), 4) for v in seg_x],
+            "y": [None if np.isnan(v) else round(float(v), 4) for v in seg_y],
+            "mode": "lines",
+            "line": {"color": GREY, "width": 1},
+            "opacity": 0.6,
+            "hoverinfo": "skip",
+            "name": f"flow: one step of “{word}” from each state",
+            "showlegend": True,
+            "connectgaps": False,
+        },
+        {
+            "type": "scatter",
+            "x": x1.round(4).tolist(),
+            "y": y1.round(4).tolist(),
+            "mode": "markers",
+            "marker": {"symbol": "triangle-up", "size": 6, "color": GREY, "angle": angle.round(1).tolist()},
+            "opacity": 0.6,
+            "customdata": np.stack([x0, y0, length.ravel()], axis=1).round(3).tolist(),
+            "hovertemplate": f"from (%{{customdata[0]}}, %{{customdata[1]}}) one step of “{word}” "
+            "moves the state by %{customdata[2]}<extra></extra>",
+            "name": "flow arrow tips",
+            "showlegend": False,
+        },
+    ]
+
+
+def fixed_point_traces(plane: Plane, fp: FixedPoints) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Stable / unstable fixed points, slow points and the line attractor, projected into the plane."""
+    data: list[dict[str, Any]] = []
+    if fp.K == 0:
+        return data, np.zeros((0, 2))
+    p = plane.project(fp.hidden)  # (K, 2)
+    word = esc(short(fp.word, 24))
+    if fp.line is not None:
+        q = plane.project(fp.line)
+        data.append(
+            {
+                "type": "scatter",
+                "x": q[:, 0].round(4).tolist(),
+                "y": q[:, 1].round(4).tolist(),
+                "mode": "lines",
+                "line": {"color": FIXED, "width": 7},
+                "opacity": 0.35,
+                "hoverinfo": "skip",
+                "name": "line attractor (a line of slow points)",
+                "showlegend": True,
+            }
+        )
+    groups = (
+        ("stable fixed point", fp.fixed & fp.stable, "circle", 13),
+        ("unstable fixed point", fp.fixed & ~fp.stable, "circle-x-open", 15),
+        ("slow point, stable", ~fp.fixed & fp.stable, "diamond", 8),
+        ("slow point, unstable", ~fp.fixed & ~fp.stable, "diamond-open", 9),
+    )
+    for name, mask, symbol, size in groups:
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            continue
+        hover = [
+            f"{name} for x = “{word}”<br>|F(s) − s| = {fp.speed[i]:.1e}<br>largest |eigenvalue| = {fp.radius[i]:.3f}"
+            f" ({'below' if fp.radius[i] < 1 else 'above'} 1)<br>o = {fp.outputs[i]:.3f} {verdict(fp.outputs[i])}"
+            for i in idx
+        ]
+        data.append(
+            {
+                "type": "scatter",
+                "x": p[idx, 0].round(4).tolist(),
+                "y": p[idx, 1].round(4).tolist(),
+                "mode": "markers",
+                "marker": {"symbol": symbol, "size": size, "color": FIXED, "line": {"color": FIXED, "width": 2}},
+                "hovertext": hover,
+                "hoverinfo": "text",
+                "name": name,
+                "showlegend": True,
+            }
+        )
+    return data, p
+
+
+def path_traces(tr: Trace, p: np.ndarray, t_sel: int) -> list[dict[str, Any]]:
+    """The sentence's path s_0 .. s_T with word labels and the selected step ringed."""
+    steps = np.arange(1, tr.T + 1)
+    label_all = tr.T <= LABEL_ALL_UP_TO
+    labels = [
+        esc(short(tok, 14)) if label_all or abs(t - t_sel) <= 3 else "" for t, tok in zip(steps, tr.labels, strict=True)
+    ]
+    hover = [
+        f"t = {t}: “{esc(tok)}”<br>{sub('o', t)} = {o:.3f} {verdict(o)}"
+        for t, tok, o in zip(steps, tr.labels, tr.outputs, strict=True)
+    ]
+    return [
+        {
+            "type": "scatter",
+            "x": p[:, 0].round(4).tolist(),
+            "y": p[:, 1].round(4).tolist(),
+            "mode": "lines",
+            "line": {"color": GREY, "width": 2},
+            "hoverinfo": "skip",
+            "name": "the sentence's path",
+            "showlegend": False,
+        },
+        {
+            "type": "scatter",
+            "x": p[1:, 0].round(4).tolist(),
+            "y": p[1:, 1].round(4).tolist(),
+            "mode": "markers+text",
+            "text": labels,
+            "textposition": ["top center" if t % 2 else "bottom center" for t in steps],
+            "textfont": {"size": 11},
+            "marker": {
+                "size": 9,
+                "color": tr.outputs.astype(float).tolist(),
+                "colorscale": DIVERGING,
+                "cmin": 0,
+                "cmax": 1,
+                "line": {"color": GREY, "width": 1},
+            },
+            "customdata": [[int(t)] for t in steps],
+            "hovertext": hover,
+            "hoverinfo": "text",
+            "name": "words of the sentence",
+            "showlegend": False,
+        },
+        {
+            "type": "scatter",
+            "x": [float(p[0, 0])],
+            "y": [float(p[0, 1])],
+            "mode": "markers+text",
+            "text": [sub("s", 0)],
+            "textposition": "bottom center",
+            "marker": {"symbol": "x-thin", "size": 11, "color": GREY, "line": {"color": GREY, "width": 2}},
+            "hoverinfo": "skip",
+            "name": "s_0",
+            "showlegend": False,
+        },
+        {
+            "type": "scatter",
+            "x": [float(p[t_sel, 0])],
+            "y": [float(p[t_sel, 1])],
+            "mode": "markers",
+            "marker": {"symbol": "circle-open", "size": 20, "color": HIGHLIGHT, "line": {"width": 3}},
+            "customdata": [[t_sel]],
+            "hovertext": [hover[t_sel - 1]],
+            "hoverinfo": "text",
+            "name": "selected step",
+            "showlegend": False,
+        },
+    ]
+
+
+def corpus_traces(plane: Plane, corpus: Corpus) -> tuple[list[dict[str, Any]], np.ndarray]:
+    pc = plane.project(corpus.final_states)  # (N, 2)
+    data = []
+    for label, name, col in ((0, "negative", NEGATIVE), (1, "positive", POSITIVE)):
+        mask = corpus.labels == label
+        data.append(
+            {
+                "type": "scatter",
+                "x": pc[mask, 0].round(3).tolist(),
+                "y": pc[mask, 1].round(3).tolist(),
+                "mode": "markers",
+                "marker": {"size": 4, "color": col, "opacity": 0.25},
+                "hoverinfo": "skip",
+                "name": f"{name} reviews end",
+                "showlegend": True,
+            }
+        )
+    return data, pc
+
+
+def dynamics_figure(
+    tr: Trace,
+    step: int | None = None,
+    *,
+    corpus: Corpus | None = None,
+    fixed_points: FixedPoints | None = None,
+    flow: Flow | None = None,
+) -> go.Figure:
+    """The path s_0 .. s_T among the fixed points (and, for 2 neurons, the flow) of the update for one word."""
+    t_sel = clamp_step(tr, step)
+    plane = plane_for(tr, corpus)
+    p = plane.project(tr.hidden)  # (T+1, 2)
+    points = [p]
+    data: list[dict[str, Any]] = []
+    use_corpus = corpus is not None and corpus.H == tr.H and plane.kind == "pca"
+    back: list[dict[str, Any]] = []
+    if use_corpus:
+        assert corpus is not None
+        back, pc = corpus_traces(plane, corpus)
+        points.append(pc)
+    if flow is not None and plane.kind == "neurons":
+        data += flow_traces(flow)
+    fp_data: list[dict[str, Any]] = []
+    if fixed_points is not None and fixed_points.hidden.shape[1:] == (tr.H,):
+        fp_data, fpp = fixed_point_traces(plane, fixed_points)
+        points.append(fpp)
+    xr, yr = plane_range(plane, points)
+    data = back + data + boundary_trace(plane, xr, yr) + path_traces(tr, p, t_sel) + fp_data
+
+    title = "Dynamics: the path among the update's fixed points"
+    if fixed_points is not None:
+        fp = fixed_points
+        n_fixed, n_slow = int(fp.fixed.sum()), int((~fp.fixed).sum())
+        n_stable = int((fp.fixed & fp.stable).sum())
+        slow = f", {n_slow} slow point{'s' if n_slow != 1 else ''}" if n_slow else ""
+        title = (
+            f"Dynamics for x = “{esc(short(fp.word, 24))}”: {n_fixed} fixed point{'s' if n_fixed != 1 else ''} "
+            f"({n_stable} stable){slow}"
+        )
+    elif flow is not None:
+        title = f"Dynamics: the flow of one step of “{esc(short(flow.word, 24))}”"
+    axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": True, "zerolinecolor": FAINT, "fixedrange": True}
+    square = {"scaleanchor": "x", "scaleratio": 1, "constrain": "domain"} if plane.kind == "neurons" else {}
+    layout = base_layout(
+        FIG_HEIGHT,
+        title,
+        xaxis={**axis, "range": xr, "title": {"text": plane.titles[0], "font": {"size": 11}}, "constrain": "domain"},
+        yaxis={**axis, "range": yr, "title": {"text": plane.titles[1], "font": {"size": 11}}, **square},
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.16, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 52, "r": 8, "t": 40, "b": 40},
+    )
+    return figure(data, layout)
