@@ -298,10 +298,17 @@ def test_projection_two_neurons_on_their_own_axes_with_the_readout():
     fig = F.projection(tr, 3)
     assert "neuron 1" in fig.layout.xaxis.title.text and "neuron 2" in fig.layout.yaxis.title.text
     assert list(fig.layout.xaxis.range) == [-1.1, 1.1]
-    contour = next(d for d in fig.data if d.type == "contour")
-    gx, gy, z = np.array(contour.x), np.array(contour.y), np.array(contour.z)
-    expected = 1 / (1 + np.exp(-(tr.V[0] * gx[None, :] + tr.V[1] * gy[:, None] + tr.c)))
-    np.testing.assert_allclose(z, expected, atol=1e-4)
+    bands = [d for d in fig.data if d.name and d.name.startswith("readout o")]
+    assert 2 <= len(bands) <= 6 and all(d.fill == "toself" for d in bands)
+    area = 0.0
+    for band in bands:  # every corner of a band lies between its two readout levels
+        lo, hi = (float(v) for v in band.name.split(" in ")[1].split("–"))
+        xy = np.c_[band.x, band.y]  # (N+1, 2), closed
+        o = 1 / (1 + np.exp(-(xy @ tr.V + tr.c)))
+        assert (o >= lo - 1e-4).all() and (o <= hi + 1e-4).all(), band.name  # corners rounded to 1e-5
+        x, y = xy[:, 0], xy[:, 1]
+        area += 0.5 * abs(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
+    assert area == pytest.approx(2.2 * 2.2)  # the bands tile the whole plot box
     boundary = by_name(fig, "o = 0.5")
     for x, y in zip(boundary.x, boundary.y, strict=True):
         assert tr.V @ np.array([x, y]) + tr.c == pytest.approx(0, abs=1e-9)
@@ -334,7 +341,7 @@ def test_projection_uses_the_corpus_pca_basis():
 def test_projection_without_corpus_says_so():
     fig = F.projection(make_trace(5, 6), 2)
     assert "no corpus" in fig.layout.xaxis.title.text
-    assert not [d for d in fig.data if d.type == "contour"]
+    assert not [d for d in fig.data if d.name and d.name.startswith("readout")]
 
 
 def test_projection_draws_the_goldfish_path():

@@ -21,6 +21,7 @@ from rnnviz.figures.style import (
     POSITIVE,
     base_layout,
     clamp_step,
+    colour,
     esc,
     figure,
     short,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from rnnviz.corpus import Corpus
     from rnnviz.trace import Trace
 
-GRID = 41  # background samples per axis
+BAND_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)  # readout levels between the background bands
 LABEL_ALL_UP_TO = 20  # longer texts label only the words near the selected step
 LABEL_AROUND = 4
 MIN_READOUT_SHARE = 0.3  # draw the readout in a PCA plane only if the plane holds this much of V
@@ -91,30 +92,69 @@ def _axis_range(points: list[np.ndarray], plane: Plane) -> tuple[list[float], li
     return [float(lo[0] - pad[0]), float(hi[0] + pad[0])], [float(lo[1] - pad[1]), float(hi[1] + pad[1])]
 
 
+def clip_halfplane(poly: np.ndarray, w: np.ndarray, k: float, keep_above: bool) -> np.ndarray:
+    """The part of convex polygon `poly` (N, 2) where w . p >= k (or <= k): Sutherland-Hodgman, one edge."""
+    side = poly @ w - k  # (N,)
+    if not keep_above:
+        side = -side
+    out = []
+    for j in range(len(poly)):
+        a, b, sa, sb = poly[j], poly[(j + 1) % len(poly)], side[j], side[(j + 1) % len(poly)]
+        if sa >= 0:
+            out.append(a)
+        if (sa >= 0) != (sb >= 0):
+            out.append(a + (b - a) * (sa / (sa - sb)))
+    return np.array(out).reshape(-1, 2)
+
+
+def readout_bands(plane: Plane, xr: list[float], yr: list[float]) -> list[tuple[float, float, np.ndarray]]:
+    """The plot box cut into bands between the readout's levels: [(o_lo, o_hi, polygon (N, 2)), ...].
+
+    o = sigmoid(w . p + b) is constant along straight lines, so each band between two levels is the
+    box clipped by two half-planes: a few filled polygons instead of a contour over a grid (which
+    cost the browser ~100 ms per keystroke). Empty bands are left out.
+    """
+    assert plane.readout is not None
+    w, b = plane.readout
+    box = np.array([[xr[0], yr[0]], [xr[1], yr[0]], [xr[1], yr[1]], [xr[0], yr[1]]], dtype=float)
+    logit = [float(np.log(o / (1 - o))) for o in BAND_LEVELS]  # o -> w . p + b at that level
+    bands = []
+    edges = [0.0, *BAND_LEVELS, 1.0]
+    for j in range(len(edges) - 1):
+        poly = box
+        if j > 0:
+            poly = clip_halfplane(poly, w, logit[j - 1] - b, keep_above=True)
+        if j < len(BAND_LEVELS) and len(poly):
+            poly = clip_halfplane(poly, w, logit[j] - b, keep_above=False)
+        if len(poly) >= 3:
+            bands.append((edges[j], edges[j + 1], poly))
+    return bands
+
+
 def _readout_traces(plane: Plane, xr: list[float], yr: list[float]) -> list[dict[str, Any]]:
-    """Background o = sigmoid(w . p + b) as one contour, and its o = 0.5 line."""
+    """Background: the readout o = sigmoid(w . p + b) as filled bands, and its o = 0.5 line."""
     if plane.readout is None:
         return []
     w, b = plane.readout
-    gx = np.linspace(xr[0], xr[1], GRID)  # (G,)
-    gy = np.linspace(yr[0], yr[1], GRID)  # (G,)
-    z = 1.0 / (1.0 + np.exp(-(w[0] * gx[None, :] + w[1] * gy[:, None] + b)))  # (G, G), rows are y
     approx = "" if plane.kind == "neurons" else " (within this plane)"
-    background = {
-        "type": "contour",
-        "x": gx.tolist(),
-        "y": gy.tolist(),
-        "z": z.round(4).tolist(),
-        "zmin": 0,
-        "zmax": 1,
-        "colorscale": DIVERGING,
-        "opacity": 0.35,
-        "showscale": False,
-        "contours": {"coloring": "heatmap", "showlines": False},
-        "line": {"width": 0},
-        "hovertemplate": f"readout o = %{{z:.2f}}{approx}<extra></extra>",
-        "name": "readout o = σ(V·s + c)",
-    }
+    background = []
+    for lo, hi, poly in readout_bands(plane, xr, yr):
+        background.append(
+            {
+                "type": "scatter",
+                "x": [*poly[:, 0].round(5).tolist(), float(poly[0, 0])],
+                "y": [*poly[:, 1].round(5).tolist(), float(poly[0, 1])],
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": colour((lo + hi) / 2),
+                "opacity": 0.3,
+                "line": {"width": 0},
+                "hoveron": "fills",
+                "hoverinfo": "name",
+                "name": f"readout o = σ(V·s + c) in {lo:.2f}–{hi:.2f}{approx}",
+                "showlegend": False,
+            }
+        )
     # o = 0.5 where w . p + b = 0: two points of that line across the wider of the two spans.
     if abs(w[1]) >= abs(w[0]):
         lx = np.array(xr)
@@ -132,7 +172,7 @@ def _readout_traces(plane: Plane, xr: list[float], yr: list[float]) -> list[dict
         "name": "o = 0.5" + (" (in this plane)" if approx else ""),
         "showlegend": True,
     }
-    return [background, line] if np.isfinite(lx).all() and np.isfinite(ly).all() else [background]
+    return [*background, line] if np.isfinite(lx).all() and np.isfinite(ly).all() else background
 
 
 def label_positions(
