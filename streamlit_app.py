@@ -39,6 +39,7 @@ from rnnviz.app import (
     share_query,
     token_notes,
 )
+from rnnviz.app.explorer import explorer_section
 
 # Session-only state (not widgets).
 _STARTED = "_started"
@@ -295,6 +296,7 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
     step = step_controls(tr, step)
     st.session_state[_LAST_RUN] = (model_name, text, tr.T, step)
     views(tr, step, compare, corpus)
+    explorer_section(model_name, tr, step, corpus=corpus)  # lazy: runs only while opened
     write_url(ViewState(text=text, model=model_name, step=step, goldfish=goldfish))
 
 

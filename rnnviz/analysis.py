@@ -205,6 +205,27 @@ def find_fixed_points(
     per sqrt(D)) dropped, and each is classified from the eigenvalues of the Jacobian dF/ds there.
     `starts` are hidden states (N, H); for an LSTM the cell part starts at atanh(2 s).
     """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: a second thread only adds contention (see the training notes)
+    try:
+        return _find_fixed_points(params, x, word, starts, n_starts, n_steps, lr, newton_steps, slow_speed, dedup, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _find_fixed_points(
+    params: CellParams,
+    x: np.ndarray,
+    word: str,
+    starts: np.ndarray | None,
+    n_starts: int,
+    n_steps: int,
+    lr: float,
+    newton_steps: int,
+    slow_speed: float,
+    dedup: float,
+    seed: int,
+) -> FixedPoints:
     t0 = time.perf_counter()
     h, d = params.H, params.state_size
     s0 = default_starts(params, n_starts, seed) if starts is None else np.asarray(starts, dtype=np.float64)

@@ -1,0 +1,327 @@
+"""The "Explore the hidden state" section: dynamics, word effects, one step apart, compare, neurons, export.
+
+Lazy: the expander and its tabs track their state, so nothing here runs on a keystroke while the section
+is closed, and only the open tab runs while it is open. Fixed points are computed once per model and
+word (cached); everything else is a cached function of (model, text).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import rnnviz
+from rnnviz import analysis, sst
+from rnnviz import figures as F  # noqa: N812
+from rnnviz.app import md_escape, shorten
+
+# Widget keys (tests import these).
+EXPLORER_KEY = "explorer"
+TABS_KEY = "explorer_tab"
+WORD_KEY = "explorer_word"
+UNIT_KEY = "explorer_unit"
+PIN_KEY = "explorer_pin"
+PIN_GOLDFISH_KEY = "explorer_pin_goldfish"
+PIN_TRIO_KEY = "explorer_pin_trio"
+CLEAR_PINS_KEY = "explorer_clear_pins"
+DOWNLOAD_JSON_KEY = "explorer_json"
+DOWNLOAD_CSV_KEY = "explorer_csv"
+DOWNLOAD_COMPARE_KEY = "explorer_compare_html"
+CHART_KEY_PREFIX = "explorer_chart_"
+PINNED = "_explorer_pinned"  # session state: list of (text, forget)
+
+TABS = ("Dynamics & fixed points", "Word effects", "One step apart", "Compare", "Neurons", "Export")
+TRIO = ("this movie is good", "this movie is not good", "this movie is not bad")
+MAX_PINS = 6
+N_STARTS = 128
+CHART_CONFIG = {
+    "displayModeBar": True,
+    "displaylogo": False,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+# -- cached work -----------------------------------------------------------------------------------
+@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
+def load_model(name: str) -> rnnviz.SentimentRNN:
+    return rnnviz.load_model(name)
+
+
+@st.cache_data(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
+def load_params(name: str) -> analysis.CellParams:
+    return analysis.cell_params(load_model(name))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def load_fixed_points(name: str, word: str) -> analysis.FixedPoints:
+    """Seconds, once per model and word: N_STARTS starts near states real sentences reach."""
+    model = load_model(name)
+    params = load_params(name)
+    x, label = analysis.word_input(model, word)
+    try:
+        around = rnnviz.load_corpus(name).final_states
+    except rnnviz.CheckpointError:
+        around = None
+    starts = analysis.default_starts(params, N_STARTS, around=around)
+    return analysis.find_fixed_points(params, x, word=label, starts=starts)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def load_flow(name: str, word: str) -> analysis.Flow | None:
+    params = load_params(name)
+    if params.H != 2 or params.arch == "lstm":
+        return None
+    x, label = analysis.word_input(load_model(name), word)
+    return analysis.flow_field(params, x, word=label)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def load_trace(name: str, text: str, forget: bool) -> rnnviz.Trace:
+    return rnnviz.trace(load_model(name), text, forget=forget)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def load_effects(name: str, text: str, forget: bool) -> analysis.WordEffects:
+    return analysis.word_effects(load_model(name), load_trace(name, text, forget))
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def load_dev_texts() -> list[str] | None:
+    """SST dev sentences in the corpus file's order, if the treebank is on this machine."""
+    data = sst.find_data()
+    if data is None:
+        return None
+    return [text for text, _ in sst.sentences(sst.load_split(data, "dev"))]
+
+
+# -- the section -----------------------------------------------------------------------------------
+def explorer_section(model_name: str, tr: rnnviz.Trace, step: int, *, corpus: rnnviz.Corpus | None = None) -> None:
+    """An expander with one tab per tool; only what is open runs."""
+    box = st.expander("Explore the hidden state", key=EXPLORER_KEY, on_change="rerun", icon=":material/explore:")
+    if not box.open:
+        return
+    with box:
+        st.caption(
+            "Tools for looking inside: where the update would take any state, how much each word moved "
+            "$o$, one update taken apart, sentences side by side, single neurons, and downloads."
+        )
+        tabs = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
+        sections = (dynamics_tab, effects_tab, anatomy_tab, compare_tab, neurons_tab, export_tab)
+        for tab, draw in zip(tabs, sections, strict=True):
+            if tab.open:
+                with tab:
+                    try:
+                        draw(model_name, tr, step, corpus)
+                    except Exception as exc:  # one broken tool must not take the page down
+                        st.error(f"This tool failed ({type(exc).__name__}: {md_escape(str(exc))}).")
+
+
+def chart(name: str, fig, file_stem: str) -> None:
+    """A chart with the toolbar's PNG button, plus a standalone interactive HTML download."""
+    st.plotly_chart(
+        fig,
+        key=CHART_KEY_PREFIX + name,
+        config={
+            **CHART_CONFIG,
+            "toImageButtonOptions": {**CHART_CONFIG["toImageButtonOptions"], "filename": file_stem},
+        },
+    )
+    st.download_button(
+        "Download as interactive HTML",
+        data=lambda: fig.to_html(include_plotlyjs=True, full_html=True),
+        file_name=f"{file_stem}.html",
+        mime="text/html",
+        key=f"{CHART_KEY_PREFIX}{name}_html",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def dynamics_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
+    st.markdown(
+        "**Where the update takes a state.** A *fixed point* $s^*$ of $s \\mapsto F(s, x)$ is a state one "
+        "more word $x$ leaves where it is. Found numerically by minimising $|F(s) - s|^2$ from "
+        f"{N_STARTS} starts (Sussillo & Barak 2013); *stable* when every eigenvalue of the Jacobian "
+        "$\\partial F / \\partial s$ there has modulus below 1. *Slow points* barely move; a line of them "
+        "is a line attractor (Maheswaranathan et al. 2019), where a sentiment RNN keeps a running score."
+    )
+    word = st.text_input(
+        "Input word x (blank: an average word)",
+        key=WORD_KEY,
+        max_chars=40,
+        placeholder="average word",
+        help="The fixed points (and for rnn-2 the flow arrows) are those of the update with this one word as input.",
+    )
+    word = (word or "").strip()
+    try:
+        with st.spinner("Finding fixed points (once per model and word)…"):
+            fp = load_fixed_points(model_name, word)
+            flow = load_flow(model_name, word)
+    except ValueError as exc:
+        st.warning(md_escape(str(exc)), icon=":material/edit:")
+        return
+    chart("dynamics", F.dynamics_figure(tr, step, corpus=corpus, fixed_points=fp, flow=flow), f"{model_name}-dynamics")
+    n_fixed, n_slow = int(fp.fixed.sum()), int((~fp.fixed).sum())
+    radius = ", ".join(f"{r:.3f}" for r in fp.radius[fp.fixed][:6])
+    st.caption(
+        f"{n_fixed} fixed point(s) (largest |eigenvalue| {radius or '–'}) and {n_slow} slow point(s) "
+        f"with |F(s) − s| < {analysis.SLOW_SPEED} for x = “{md_escape(fp.word)}”, found in {fp.seconds:.1f} s "
+        f"from {fp.n_starts} starts and kept for this model and word."
+        + (" The slow points lie on a line: drawn as the line attractor." if fp.line is not None else "")
+        + ("" if tr.H == 2 else " Drawn in the PCA plane of the corpus states; the flow needs 2 neurons (rnn-2).")
+    )
+
+
+def effects_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
+    st.markdown(
+        "**How much each word moved $o$**, two ways. *At its step*: $o_t - o_{t-1}$, the jump when the "
+        "word was read ($o_0 = \\sigma(c)$, the reading of no words). *If left out*: $o_T$ minus the final "
+        "$o$ of the same text without that word: how much the verdict owes to it, memory included."
+    )
+    effects = load_effects(model_name, tr.text, tr.forget)
+    chart("effects", F.word_effects_figure(tr, effects), f"{model_name}-word-effects")
+
+
+def anatomy_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
+    word = md_escape(tr.labels[step - 1])
+    if tr.arch == "rnn":
+        st.markdown(
+            f"**One update at step {step} (“{word}”)**: $s_t = \\tanh(W s_{{t-1}} + U x_t + b)$ as a walk: "
+            "the memory part $W s_{t-1}$, plus the input part $U x_t$, plus the bias $b$, then $\\tanh$ "
+            "squashes the sum back into $(-1, 1)$. Move the step slider above to take another step apart."
+        )
+        parts = analysis.anatomy(tr, step, load_params(model_name))
+        chart("anatomy", F.anatomy_figure(tr, parts, corpus=corpus), f"{model_name}-step-{step}")
+        if tr.H <= 4:
+            rows = {
+                "s_{t-1}": parts.s_prev,
+                "W s_{t-1}": parts.memory,
+                "U x_t": parts.input,
+                "b": parts.bias,
+                "sum": parts.pre,
+                "s_t = tanh(sum)": parts.s,
+            }
+            st.dataframe(
+                {
+                    "piece": list(rows),
+                    **{f"unit {k + 1}": [round(float(v[k]), 3) for v in rows.values()] for k in range(tr.H)},
+                },
+                hide_index=True,
+            )
+    else:
+        gated = analysis.gate_anatomy(tr, step)
+        what = (
+            "$s_t = z \\odot s_{t-1} + (1 - z) \\odot n$: the update gate $z$ keeps, $1 - z$ writes the candidate $n$"
+            if tr.arch == "gru"
+            else "$c_t = f \\odot c_{t-1} + i \\odot g$: the forget gate $f$ keeps, the input gate $i$ writes $g$"
+        )
+        st.markdown(f"**Kept versus written at step {step} (“{word}”).** {what}.")
+        chart("gates", F.gates_figure(tr, gated), f"{model_name}-gates-step-{step}")
+
+
+def _pins() -> list[tuple[str, bool]]:
+    return st.session_state.setdefault(PINNED, [])
+
+
+def _pin(text: str, forget: bool) -> None:
+    pins = _pins()
+    if (text, forget) not in pins:
+        pins.append((text, forget))
+    del pins[:-MAX_PINS]
+
+
+def _pin_trio() -> None:
+    for text in TRIO:
+        _pin(text, False)
+
+
+def compare_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
+    st.markdown(
+        "**Compare.** Pin sentences to overlay their paths and their $o_t$ curves; a star marks where a "
+        "path leaves an earlier one (their states were equal up to there). The sentence being typed is "
+        "drawn too."
+    )
+    with st.container(horizontal=True, gap="small"):
+        st.button("Pin this sentence", key=PIN_KEY, on_click=_pin, args=(tr.text, False), icon=":material/push_pin:")
+        st.button("Pin its goldfish run", key=PIN_GOLDFISH_KEY, on_click=_pin, args=(tr.text, True))
+        st.button("Pin good / not good / not bad", key=PIN_TRIO_KEY, on_click=_pin_trio)
+        st.button("Clear pins", key=CLEAR_PINS_KEY, on_click=lambda: _pins().clear())
+    runs = list(_pins())
+    if (tr.text, tr.forget) not in runs:
+        runs.append((tr.text, tr.forget))
+    traces = []
+    for text, forget in runs:
+        try:
+            traces.append(load_trace(model_name, text, forget))
+        except ValueError:
+            continue
+    if len(runs) == 1:
+        st.caption("Nothing pinned yet: pin this sentence, then type another.")
+    fig = F.compare_figure(traces, corpus=corpus)
+    chart("compare", fig, f"{model_name}-compare")
+    st.caption(
+        "Pinned: " + " · ".join(f"“{md_escape(shorten(t, 40))}”{' (goldfish)' if g else ''}" for t, g in _pins())
+        if _pins()
+        else "Pinned: none."
+    )
+
+
+def neurons_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
+    st.markdown(
+        "**One neuron.** Its value $s_t[k]$ over the sentence, and the review sentences that leave it "
+        "highest and lowest."
+    )
+    strongest = int(abs(tr.V).argmax()) + 1  # the unit the readout weighs most
+    unit = st.number_input(
+        f"Hidden unit k (1..{tr.H})",
+        min_value=1,
+        max_value=tr.H,
+        value=min(strongest, tr.H),
+        step=1,
+        key=f"{UNIT_KEY}_{tr.H}",
+        help=f"Starts at unit {strongest}, the one the readout V weighs most.",
+    )
+    k = int(unit) - 1
+    chart("neuron", F.neuron_figure(tr, k, step), f"{model_name}-unit-{k + 1}")
+    st.caption(f"Readout weight V[{k + 1}] = {float(tr.V[k]):+.3f}: positive pushes $o$ up when the unit is positive.")
+    texts = load_dev_texts()
+    if corpus is None or texts is None or len(texts) != len(corpus.final_states):
+        st.caption("The ranking of review sentences needs the SST dev set on this machine (../shared/data/sst).")
+        return
+    ranks = analysis.neuron_extremes(corpus.final_states, texts, k)
+    high, low = st.columns(2)
+    for col, which, title in ((high, "highest", "Drives it highest"), (low, "lowest", "Drives it lowest")):
+        with col:
+            st.markdown(f"**{title}** (SST dev, value at the last word)")
+            for text, value in ranks[which]:
+                st.markdown(f"`{value:+.2f}` {md_escape(shorten(text, 110))}")
+
+
+def export_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
+    st.markdown(
+        "**Download this run**: tokens, $s_t$ (row 0 is $s_0$), $o_t$ and the gates, as JSON or CSV. Every "
+        "chart in these tabs has a PNG button in its toolbar and an interactive HTML download below it; the "
+        "Compare tab downloads the pinned comparison as one HTML file."
+    )
+    stem = f"rnnviz-{model_name}{'-goldfish' if tr.forget else ''}"
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Trace as JSON",
+            data=analysis.trace_json(tr),
+            file_name=f"{stem}.json",
+            mime="application/json",
+            key=DOWNLOAD_JSON_KEY,
+            on_click="ignore",
+            icon=":material/data_object:",
+        )
+        st.download_button(
+            "Trace as CSV",
+            data=analysis.trace_csv(tr),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            key=DOWNLOAD_CSV_KEY,
+            on_click="ignore",
+            icon=":material/table:",
+        )
+    st.caption(f"{tr.T} tokens × {tr.H} hidden units" + (f", gates {', '.join(tr.gates)}" if tr.gates else ""))
