@@ -1,0 +1,96 @@
+"""The 'Explore the hidden state' section, run headless with AppTest: lazy, every tab draws, pins, downloads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest
+
+from rnnviz.app import MODEL_KEY, TEXT_KEY
+from rnnviz.app.explorer import (
+    DOWNLOAD_CSV_KEY,
+    DOWNLOAD_JSON_KEY,
+    EXPLORER_KEY,
+    PIN_KEY,
+    PIN_TRIO_KEY,
+    PINNED,
+    TABS,
+    TABS_KEY,
+    TRIO,
+    WORD_KEY,
+)
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+def opened(tab: str, model: str = "rnn-2", text: str = "this movie is not good") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["model"] = model
+    at.query_params["text"] = text
+    at.run()
+    at.session_state[EXPLORER_KEY] = True
+    at.session_state[TABS_KEY] = tab
+    return at.run()
+
+
+def assert_ok(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_closed_section_runs_nothing():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert_ok(at)
+    assert [e.label for e in at.get("expander")] == ["Explore the hidden state"]
+    assert len(at.get("plotly_chart")) == 4  # the dashboard's own views only
+    assert not at.get("download_button")
+
+
+@pytest.mark.parametrize("tab", TABS[:5])
+def test_every_tab_draws_one_chart(tab):
+    at = opened(tab)
+    assert_ok(at)
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_dynamics_tab_takes_a_word_and_rejects_two():
+    at = opened(TABS[0])
+    at.text_input(key=WORD_KEY).set_value("good").run()
+    assert_ok(at)
+    assert any("“good”" in c.value for c in at.caption)
+    at.text_input(key=WORD_KEY).set_value("not good").run()
+    assert any("one word" in w.value for w in at.warning)
+
+
+def test_gated_models_show_kept_versus_written():
+    at = opened(TABS[2], model="gru-64")
+    assert_ok(at)
+    assert any("Kept versus written" in m.value for m in at.markdown)
+
+
+def test_pins_are_compared():
+    at = opened(TABS[3])
+    at.button(key=PIN_TRIO_KEY).click().run()
+    assert_ok(at)
+    assert [t for t, _ in at.session_state[PINNED]] == list(TRIO)
+    at.text_input(key=TEXT_KEY).set_value("a <b>bold</b> try").run()
+    at.button(key=PIN_KEY).click().run()
+    assert_ok(at)
+    assert at.session_state[PINNED][-1] == ("a <b>bold</b> try", False)
+
+
+def test_export_downloads_hold_the_literal_trace():
+    at = opened(TABS[5], model="lstm-64", text="a <b>bold</b> try")
+    assert_ok(at)
+    assert at.segmented_control(key=MODEL_KEY).value == "lstm-64"
+    keys = {b.key for b in at.get("download_button")}
+    assert {DOWNLOAD_JSON_KEY, DOWNLOAD_CSV_KEY} <= keys
+    # AppTest does not fetch download bodies; the content is built by rnnviz.analysis (tested there).
+    from rnnviz import analysis, load_model, trace
+
+    rec = json.loads(analysis.trace_json(trace(load_model("lstm-64"), "a <b>bold</b> try")))
+    assert rec["text"] == "a <b>bold</b> try" and set(rec["gates"]) == {"i", "f", "g", "o", "cell"}
