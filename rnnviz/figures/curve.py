@@ -189,7 +189,7 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
             "showgrid": False,
             "zeroline": False,
             "fixedrange": True,
-            "automargin": True,
+            "automargin": False,  # a second layout pass doubled the draw time
         },
         yaxis={
             "range": [-0.05, 1.05],
@@ -211,6 +211,7 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
             "font": {"size": 10},
             "bgcolor": "rgba(0,0,0,0)",
         },
-        margin={"l": 48, "r": 22, "t": 60 if compare is not None else 40, "b": 8},
+        # Room for tilted word ticks: Plotly tilts them itself when they crowd (no automargin: too slow).
+        margin={"l": 48, "r": 22, "t": 60 if compare is not None else 40, "b": 72 if len(ticks) > 6 else 32},
     )
     return figure(data, layout)
