@@ -338,6 +338,19 @@ def test_projection_uses_the_corpus_pca_basis():
     assert len(neg.x) == (corpus.labels == 0).sum() and len(pos.x) == (corpus.labels == 1).sum()
 
 
+def test_projection_draws_at_most_a_few_hundred_corpus_states():
+    from rnnviz.figures.plane import MAX_CORPUS_POINTS
+
+    corpus = make_corpus(6, n=1000)
+    fig = F.projection(make_trace(5, 6), 2, corpus=corpus)
+    neg, pos = by_name(fig, "negative reviews end"), by_name(fig, "positive reviews end")
+    assert MAX_CORPUS_POINTS / 2 <= len(neg.x) + len(pos.x) <= MAX_CORPUS_POINTS
+    assert abs(len(neg.x) - len(pos.x)) <= 1  # both kinds of review, as in the corpus
+    lo, hi = fig.layout.xaxis.range  # the axes still fit every corpus state
+    px = (corpus.final_states - corpus.mean) @ corpus.components[0]
+    assert lo <= px.min() and px.max() <= hi
+
+
 def test_projection_without_corpus_says_so():
     fig = F.projection(make_trace(5, 6), 2)
     assert "no corpus" in fig.layout.xaxis.title.text

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rnnviz.corpus import Corpus
     from rnnviz.trace import Trace
 
+MAX_CORPUS_POINTS = 300  # each drawn point costs the browser time on every keystroke
 BAND_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)  # readout levels between the background bands
 LABEL_ALL_UP_TO = 20  # longer texts label only the words near the selected step
 LABEL_AROUND = 4
@@ -240,9 +241,10 @@ def projection_figure(
     if use_corpus:
         assert corpus is not None
         pc = plane.project(corpus.final_states)  # (N, 2)
-        points.append(pc)
+        points.append(pc)  # the axes fit every corpus state, drawn or not
+        every = -(-len(pc) // MAX_CORPUS_POINTS)  # a fixed stride: the same points on every keystroke
         for label, name, col in ((0, "negative", NEGATIVE), (1, "positive", POSITIVE)):
-            mask = corpus.labels == label
+            mask = np.flatnonzero(corpus.labels == label)[::every]  # (N',) within each kind of review
             corpus_traces.append(
                 {
                     "type": "scatter",
