@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +22,9 @@ CHECKPOINT_FORMAT = "rnnviz-checkpoint"
 CHECKPOINT_VERSION = 1
 SHIPPED = ("rnn-2", "rnn-64", "gru-64", "lstm-64")
 ASSETS_ENV = "RNNVIZ_ASSETS"
-DEFAULT_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+# assets/ beside the package in a checkout; rnnviz/assets inside it once installed with pip.
+_CHECKOUT_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEFAULT_ASSETS = _CHECKOUT_ASSETS if _CHECKOUT_ASSETS.is_dir() else Path(__file__).resolve().parent / "assets"
 
 
 class CheckpointError(Exception):
@@ -222,6 +225,11 @@ def load_model(name_or_path: str | os.PathLike[str]) -> SentimentRNN:
             "or retrain it with `python -m rnnviz.train` (see README)."
         )
     try:
+        # torch.load does not check the archive's CRC-32s: flipped bytes inside a tensor would load as garbage.
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+        if bad is not None:
+            raise ValueError(f"checksum mismatch in {bad}")
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for truncated or foreign files
         raise CheckpointError(
