@@ -248,3 +248,43 @@ def test_play_feeds_the_words_in_one_at_a_time(app_page, app_url):
         page.wait_for_timeout(100)
     assert {1, 2, 3, 4, 5} <= seen, f"steps seen while playing: {sorted(seen)}"
     assert "Play" in page.locator(f".st-key-{PLAY_KEY} button:visible").inner_text()  # stopped at the end
+
+
+ERRORS_JS = """() => ({
+    text: document.body.innerText,
+    exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+    alerts: [...document.querySelectorAll('[data-testid="stAlertContentError"]')].map(e => e.innerText),
+})"""
+
+
+def assert_page_ok(page) -> None:
+    state = page.evaluate(ERRORS_JS)
+    assert "Cached ForwardMsg MISS" not in state["text"]
+    assert "Connection error" not in state["text"]
+    assert state["exceptions"] == 0, state["text"][-2000:]
+    assert state["alerts"] == []
+
+
+def test_retyping_the_same_text_quickly_keeps_the_page_working(app_page, app_url):
+    """Streamlit 1.67 with default settings can answer a quick retype of the same text with "Cached
+    ForwardMsg MISS"; .streamlit/config.toml turns the message cache off (global.minCachedMessageSize)."""
+    page = app_page
+    open_app(page, app_url)
+    sentence = "the acting was wonderful but the plot was terrible"
+    box = text_box(page)
+    for round_ in range(6):  # the same texts again and again, as fast as the debounce lets through
+        box.click()
+        box.press("ControlOrMeta+a")
+        box.press("Backspace")
+        page.keyboard.type(sentence, delay=8 if round_ % 2 else 45)
+        for _ in range(4):  # erase and retype the last word: reruns whose messages were just sent
+            for _ in range(len("terrible")):
+                page.keyboard.press("Backspace")
+            page.keyboard.type("terrible", delay=10)
+        assert_page_ok(page)
+    wait_for_ticks(page, rnnviz.tokenize(sentence))
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert_page_ok(page)
+    assert page.locator(".js-plotly-plot").count() == len(CHART_KEYS)
+    wait_for_ticks(page, rnnviz.tokenize(sentence))  # still the right sentence, after settling
