@@ -38,6 +38,7 @@ from rnnviz.app import (
     share_link,
     share_query,
     token_notes,
+    truncation_note,
 )
 from rnnviz.app.explorer import explorer_section
 
@@ -73,7 +74,7 @@ def load_corpus(name: str) -> rnnviz.Corpus:
 def start_session() -> None:
     if _STARTED in st.session_state:
         return
-    view, notes = parse_params(st.query_params.to_dict())
+    view, notes = parse_params({name: st.query_params.get_all(name) for name in st.query_params})
     st.session_state[TEXT_KEY] = view.text
     st.session_state[MODEL_KEY] = view.model
     st.session_state[GOLDFISH_KEY] = view.goldfish
@@ -191,7 +192,7 @@ def step_controls(tr: rnnviz.Trace, step: int) -> int:
             st.session_state[STEP_KEY] = step
             st.caption("Step t = 1 (one word)")
     with col_now:
-        word = md_escape(tr.tokens[step - 1])
+        word = md_escape(tr.labels[step - 1])
         o = float(tr.outputs[step - 1])
         verdict = "positive" if o >= 0.5 else "negative"
         st.markdown(f"$t$ = {step} of {tr.T} · $x_t$ = **{word}** · $o_t$ = {o:.3f} ({verdict})")
@@ -240,7 +241,7 @@ def share_box(tr: rnnviz.Trace, step: int) -> None:
 
 def write_url(view_state: ViewState) -> None:
     for name, value in share_query(view_state).items():
-        if st.query_params.get(name) != value:
+        if st.query_params.get_all(name) != [value]:  # also folds a repeated key into one
             st.query_params[name] = value
 
 
@@ -273,11 +274,12 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
     compare = load_trace(model_name, text, True) if goldfish else None
     try:
         corpus = load_corpus(model_name)
-    except rnnviz.CheckpointError:
+    except rnnviz.CheckpointError as exc:  # the views still draw; the projection falls back to its own axes
+        st.warning(md_escape(str(exc)), icon=":material/broken_image:")
         corpus = None
 
     if tr.truncated:
-        st.warning(f"Reading the first {tr.T} of {tr.n_tokens_total} tokens.", icon=":material/content_cut:")
+        st.warning(truncation_note(tr.T, tr.n_tokens_total, len(text)), icon=":material/content_cut:")
     for note in token_notes(tr.tokens, tr.kinds):
         st.caption(md_escape(note))
     if goldfish:

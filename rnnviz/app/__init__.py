@@ -33,6 +33,7 @@ PARAM_TEXT = "text"
 PARAM_MODEL = "model"
 PARAM_STEP = "step"
 PARAM_GOLDFISH = "goldfish"
+PARAMS = (PARAM_TEXT, PARAM_MODEL, PARAM_STEP, PARAM_GOLDFISH)
 
 DEFAULT_MODEL = SHIPPED[0]
 MAX_TEXT_CHARS = 2000  # a 200-token sentence is about 1,200 characters
@@ -124,8 +125,18 @@ def _first(value: str | list[str] | None) -> str | None:
 
 
 def parse_params(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]:
-    """URL query parameters -> the view they ask for, plus a friendly note for each one ignored."""
+    """URL query parameters -> the view they ask for, plus a friendly note for each one ignored.
+
+    A parameter given more than once (a list) counts by its last value, as browsers and Streamlit do.
+    """
     notes: list[str] = []
+    unknown = [name for name in params if name not in PARAMS]
+    if unknown:
+        names = ", ".join(f"'{shorten(name, 24)}'" for name in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        notes.append(f"The link has parameters this page does not use ({names}); ignored them.")
+    repeated = [name for name in PARAMS if isinstance(params.get(name), list) and len(set(params[name])) > 1]
+    if repeated:
+        notes.append(f"The link gives {', '.join(repeated)} more than once; used the last value.")
     text = _first(params.get(PARAM_TEXT))
     if text is None:
         text = DEFAULT_TEXT
@@ -181,6 +192,14 @@ def share_link(base_url: str, view: ViewState) -> str:
 def clamp_step(step: int | None, n_steps: int) -> int:
     """A step in 1..T; None means the last word."""
     return n_steps if step is None else max(1, min(int(step), n_steps))
+
+
+def truncation_note(n_read: int, n_total: int, n_chars: int) -> str:
+    """What the views show when the text is longer than they read (a long paste, a long link)."""
+    note = f"Reading the first {n_read} of {n_total:,} tokens; the views show those {n_read}."
+    if n_chars >= MAX_TEXT_CHARS:
+        note += f" The text box keeps at most {MAX_TEXT_CHARS:,} characters."
+    return note
 
 
 def token_notes(tokens: list[str], kinds: list[str]) -> list[str]:
