@@ -24,6 +24,7 @@ from rnnviz.figures.effects import word_effects_figure
 from rnnviz.figures.loop import rolled_figure
 from rnnviz.figures.neuron import neuron_figure
 from rnnviz.figures.plane import projection_figure
+from rnnviz.figures.training import training_curves_figure, training_space_figure
 
 rolled = rolled_figure
 unrolled = unrolled_figure
@@ -42,6 +43,8 @@ __all__ = [
     "projection_figure",
     "rolled",
     "rolled_figure",
+    "training_curves_figure",
+    "training_space_figure",
     "unrolled",
     "unrolled_figure",
     "word_effects_figure",
