@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rnnviz import cli
+from rnnviz.app import cli
 
 
 def test_app_script_is_found():

@@ -13,8 +13,8 @@ USAGE = """usage: rnnviz [app] [streamlit options]   start the dashboard (defaul
 
 def app_script() -> Path:
     """streamlit_app.py: beside the package in a checkout, inside it (rnnviz/_app) when installed."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "streamlit_app.py", here / "_app" / "streamlit_app.py"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package.parent / "streamlit_app.py", package / "_app" / "streamlit_app.py"):
         if candidate.is_file():
             return candidate
     raise FileNotFoundError("streamlit_app.py not found beside or inside the rnnviz package")
