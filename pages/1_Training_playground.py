@@ -42,6 +42,11 @@ FIXED = "_pg_fixed"  # (trainer id, snapshot index) -> fixed points
 LIVE_EVERY_S = 0.5
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
 STEP_CHOICES = (50, 100, 200, 400, 800, 1500, 3000)
+SPACE_NOTE = (
+    "State space: each line is one training example read word by word from s₀, coloured by its label; a marker "
+    "shows where it ends (x: misread). The dashed line is the readout's o = 0.5 boundary. With 2 units, the grey "
+    "arrows show where one step of the average word moves each state."
+)
 EXAMPLE_UPLOAD = "1\ta warm , funny film\n0\tdull and far too long\n"
 
 st.set_page_config(page_title="rnnviz: training playground", page_icon="🏋️", layout="wide")
@@ -146,11 +151,14 @@ def live_section() -> None:
     if trainer.running:
         progress(trainer)
         snaps = trainer.snapshots
-        chart(F.training_curves_figure(snaps, total_steps=trainer.config.steps), CURVES_KEY)
-        if snaps:
-            space = F.training_space_figure(snaps[-1], label_names=trainer.task.label_names)
-            chart(space, SPACE_KEY)
-            st.caption("Fixed points are found once training ends, in the replay below.")
+        left, right = st.columns(2, gap="medium")
+        with left:
+            chart(F.training_curves_figure(snaps, total_steps=trainer.config.steps), CURVES_KEY)
+        with right:
+            if snaps:
+                space = F.training_space_figure(snaps[-1], label_names=trainer.task.label_names)
+                chart(space, SPACE_KEY)
+        st.caption(SPACE_NOTE + " Fixed points are found once training ends, in the replay.")
     elif st.session_state.pop(LIVE, False):
         st.rerun()  # the run ended: redraw the whole page (replay, explore) and stop the timer
 
@@ -177,7 +185,6 @@ def replay_section(trainer: pg.Trainer) -> None:
         paths = st.toggle("Whole paths", value=True, key=PATHS_KEY, help="Off: only where each example ends")
     index = steps.index(at)
     snap = snaps[index]
-    chart(F.training_curves_figure(snaps, total_steps=trainer.config.steps, at_step=at), CURVES_KEY)
     fixed = None
     if snap.H >= 2:
         cache = st.session_state.setdefault(FIXED, {})
@@ -186,14 +193,13 @@ def replay_section(trainer: pg.Trainer) -> None:
             with st.spinner("Finding fixed points…"):
                 cache[key] = pg.snapshot_fixed_points(snap)
         fixed = cache[key]
-    chart(
-        F.training_space_figure(snap, fixed_points=fixed, paths=paths, label_names=trainer.task.label_names), SPACE_KEY
-    )
-    st.caption(
-        "Each line is one training example read word by word from s₀ (blue and orange by label); a marker shows "
-        "where it ends (x: misread). The dashed line is the readout's o = 0.5 boundary. With 2 units, grey arrows "
-        "show one step of the average word from each state, and green marks its fixed points."
-    )
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(F.training_curves_figure(snaps, total_steps=trainer.config.steps, at_step=at), CURVES_KEY)
+    with right:
+        space = F.training_space_figure(snap, fixed_points=fixed, paths=paths, label_names=trainer.task.label_names)
+        chart(space, SPACE_KEY)
+    st.caption(SPACE_NOTE + " Green marks the fixed points of that update.")
 
 
 def explore_section(trainer: pg.Trainer) -> None:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 LOSS = "#CC79A7"  # reddish purple
 TRAIN = "#56B4E9"  # sky blue
 HELD_OUT = "#009E73"  # bluish green
-CURVES_HEIGHT = 360
+CURVES_HEIGHT = 460
 SPACE_HEIGHT = 520
 
 
@@ -242,10 +242,7 @@ def training_space_figure(
         data += flow_traces(snap.flow)
     data += boundary_trace(plane, xr, yr) + sentence_data + fp_data
     n_right = int(((snap.outputs >= 0.5) == (snap.labels == 1)).sum())
-    title = (
-        f"State space at step {snap.step}: {n_right} of {len(snap.labels)} shown examples read right, "
-        f"held-out accuracy {snap.test_accuracy:.0%}"
-    )
+    title = f"State space at step {snap.step}: {n_right} of {len(snap.labels)} examples read right"
     axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": True, "zerolinecolor": FAINT, "fixedrange": True}
     square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind == "neurons" else {}
     layout = base_layout(
