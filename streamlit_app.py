@@ -85,6 +85,13 @@ def start_session() -> None:
 
 
 # -- callbacks (run before the script, so they may set widget values) -------------------------------
+def trim_text() -> None:
+    """A paste longer than the box holds: keep its start (the note under the box says so)."""
+    text = st.session_state.get(TEXT_KEY) or ""
+    if len(text) > MAX_TEXT_CHARS:
+        st.session_state[TEXT_KEY] = text[:MAX_TEXT_CHARS]
+
+
 def use_example(text: str) -> None:
     st.session_state[TEXT_KEY] = text
     st.session_state[STEP_KEY] = None  # show the whole sentence
@@ -133,7 +140,7 @@ def input_controls() -> tuple[str, str, bool]:
     text = st.text_input(
         "Type a sentence (the views follow as you type)",
         key=TEXT_KEY,
-        max_chars=MAX_TEXT_CHARS,
+        on_change=trim_text,  # not max_chars: the browser would drop a longer paste whole, silently
         live=LIVE_DEBOUNCE,
         placeholder="this movie is not good",
     )
@@ -278,7 +285,7 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
         st.warning(md_escape(str(exc)), icon=":material/broken_image:")
         corpus = None
 
-    if tr.truncated:
+    if tr.truncated or len(text) >= MAX_TEXT_CHARS:
         st.warning(truncation_note(tr.T, tr.n_tokens_total, len(text)), icon=":material/content_cut:")
     for note in token_notes(tr.tokens, tr.kinds):
         st.caption(md_escape(note))

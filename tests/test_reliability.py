@@ -164,7 +164,7 @@ def test_a_long_paste_says_how_much_it_reads():
     total = len(rnnviz.tokenize(text[:MAX_TEXT_CHARS]))
     warning = " ".join(w.value for w in at.warning)
     assert f"Reading the first {MAX_TOKENS} of {total:,} tokens" in warning
-    assert f"at most {MAX_TEXT_CHARS:,} characters" in warning
+    assert f"keeps the first {MAX_TEXT_CHARS:,} characters" in warning
     assert at.slider(key=STEP_KEY).max == MAX_TOKENS
 
 

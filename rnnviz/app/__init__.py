@@ -196,9 +196,12 @@ def clamp_step(step: int | None, n_steps: int) -> int:
 
 def truncation_note(n_read: int, n_total: int, n_chars: int) -> str:
     """What the views show when the text is longer than they read (a long paste, a long link)."""
-    note = f"Reading the first {n_read} of {n_total:,} tokens; the views show those {n_read}."
+    if n_read < n_total:
+        note = f"Reading the first {n_read} of {n_total:,} tokens; the views show those {n_read}."
+    else:
+        note = f"Reading all {n_read} tokens."
     if n_chars >= MAX_TEXT_CHARS:
-        note += f" The text box keeps at most {MAX_TEXT_CHARS:,} characters."
+        note += f" The text box keeps the first {MAX_TEXT_CHARS:,} characters of a longer text."
     return note
 
 
