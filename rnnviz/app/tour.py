@@ -1,0 +1,110 @@
+"""The guided tour: the essay's ideas in order, each step a view preset plus one or two sentences.
+
+Plain Python (no streamlit): the app draws the tour box from this data; tests check every step.
+A step is linkable as `?tour=N` (N counts from 1).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rnnviz.app import PARAM_TOUR  # noqa: F401 - re-exported: ?tour=N opens step N
+
+# Widget keys (tests import these).
+TOUR_START_KEY = "tour_start"
+TOUR_NEXT_KEY = "tour_next"
+TOUR_BACK_KEY = "tour_back"
+TOUR_CLOSE_KEY = "tour_close"
+
+
+@dataclass(frozen=True)
+class TourStep:
+    title: str
+    body: str  # markdown; may use $x_t$ etc.
+    text: str  # the sentence the views read
+    model: str  # a shipped model
+    step: int  # the step t shown, 1..T
+    goldfish: bool = False
+    look: str = ""  # where to look on the page
+
+
+TOUR: tuple[TourStep, ...] = (
+    TourStep(
+        "The goldfish that forgets",
+        "A network without memory reads every word on its own. With **goldfish memory** on, the memory is "
+        "wiped before each word, so “good” alone reads as positive; the real network still remembers “not” "
+        "and stays negative.",
+        "this movie is not good",
+        "gru-64",
+        5,
+        goldfish=True,
+        look="Compare the two lines in **Positivity so far** at the last word.",
+    ),
+    TourStep(
+        "The loop",
+        "An RNN is one cell with a loop: the word $x_t$ goes in, the hidden state $s_t$ is passed back into "
+        "the cell for the next word, and $o_t$ comes out. Here $t$ = 4 and “not” is going in.",
+        "this movie is not good",
+        "rnn-64",
+        4,
+        look="Look at **The loop**, top left. Press ▶ Play to feed the words in one at a time.",
+    ),
+    TourStep(
+        "Unrolling",
+        "Copy the cell once per word and the loop becomes a chain, each copy passing its message $s_t$ to the "
+        "next. This 9-word sentence unrolls into a 9-layer network.",
+        "the acting was wonderful but the plot was terrible",
+        "rnn-64",
+        9,
+        look="Look at **Unrolled**, the wide view in the middle.",
+    ),
+    TourStep(
+        "Sentiment so far",
+        "$o_t$ is how positive the sentence is *so far*, from 0.000 to 1.000. At “disgustingly” it sinks, "
+        "but one word is not enough to judge a sentence: the next word, “good”, lifts it again.",
+        "the film is disgustingly good",
+        "gru-64",
+        4,
+        look="Look at **Positivity so far**, top right, then move the step slider to 5.",
+    ),
+    TourStep(
+        "$x_t$, $s_t$, $o_t$ and the shared $U$, $V$, $W$",
+        "$x_t$ is the input at step $t$, $s_t$ the hidden state computed from $s_{t-1}$ and $x_t$, and $o_t$ "
+        "the output. The parameters $U$, $W$, $V$ are the same at every step: one cell, used again and again.",
+        "this movie is not good",
+        "rnn-64",
+        3,
+        look="Look at the arrows of **The loop**, and the same $U$, $W$, $V$ on every copy in **Unrolled**.",
+    ),
+    TourStep(
+        "Two neurons, drawn as a plane",
+        "Another way to draw it: with two hidden neurons, $s_t$ is a point whose axes are those two neurons. "
+        "It moves one step per word: toward positive at “wonderful”, back across the boundary at “terrible”.",
+        "the acting was wonderful but the plot was terrible",
+        "rnn-2",
+        9,
+        look="Look at **State space**, bottom left. Click a point to select its word.",
+    ),
+)
+
+
+def parse_tour(raw: str | list[str] | None) -> tuple[int | None, list[str]]:
+    """The `tour` URL value -> the step to open (1..len(TOUR)) or None, plus a note when it was odd.
+
+    Anything odd still opens the tour, at its first step, and says so.
+    """
+    if isinstance(raw, list):
+        raw = raw[-1] if raw else None
+    if raw is None:
+        return None, []
+    value = raw.strip()
+    if value == "":
+        return 1, []
+    if not re.fullmatch(r"[+-]?\d{1,6}", value):
+        shown = value if len(value) <= 24 else value[:23] + "…"
+        return 1, [f"The link's tour step '{shown}' is not a whole number; the tour starts at step 1."]
+    n = int(value)
+    if not 1 <= n <= len(TOUR):
+        return 1, [f"The tour has steps 1 to {len(TOUR)}, not {n}; it starts at step 1."]
+    return n, []
