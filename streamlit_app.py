@@ -20,6 +20,7 @@ import rnnviz.figures as F  # noqa: N812 - short name for the views
 from rnnviz.app import (
     CAPTIONS,
     CHART_KEYS,
+    DEFAULT_MODEL,
     EXAMPLE_KEY_PREFIX,
     EXAMPLES,
     GOLDFISH_CAPTION,
@@ -40,7 +41,18 @@ from rnnviz.app import (
     token_notes,
     truncation_note,
 )
+from rnnviz.app.custom_model import (
+    CUSTOM_MODEL,
+    HANDOFF_KEY,
+    MAX_UPLOAD_MB,
+    UPLOAD_KEY,
+    CustomModel,
+    UploadError,
+    load_upload,
+    take_handoff,
+)
 from rnnviz.app.explorer import explorer_section
+from rnnviz.app.tour import PARAM_TOUR, TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOUR_NEXT_KEY, TOUR_START_KEY, parse_tour
 
 # Session-only state (not widgets).
 _STARTED = "_started"
@@ -49,12 +61,16 @@ _URL_STEP = "_url_step"
 _PLAYING = "_playing"
 _LAST_TICK = "_last_tick"
 _LAST_RUN = "_last_run"  # (model, text, T, step) of the previous run
+_CUSTOM = "_custom_model"  # this session's own model (a CustomModel), never shared with other sessions
+_CUSTOM_FILE = "_custom_file"  # the upload it came from (file_id)
+_CUSTOM_ERROR = "_custom_error"  # why the last upload could not be used
+_TOUR = "_tour"  # the open tour step, 1..len(TOUR), or None
 
 st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", layout="wide")
 
 
 # -- cached loaders -------------------------------------------------------------------------------
-@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
+@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model (once per server)…")
 def load_model(name: str) -> rnnviz.SentimentRNN:
     """Shared by every session; never changed after loading."""
     return rnnviz.load_model(name)
@@ -65,7 +81,7 @@ def load_trace(name: str, text: str, forget: bool) -> rnnviz.Trace:
     return rnnviz.trace(load_model(name), text, forget=forget)
 
 
-@st.cache_data(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
+@st.cache_data(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model's map of states (once)…")
 def load_corpus(name: str) -> rnnviz.Corpus:
     return rnnviz.load_corpus(name)
 
@@ -81,6 +97,10 @@ def start_session() -> None:
     st.session_state[_URL_STEP] = view.step
     st.session_state[_URL_NOTES] = notes
     st.session_state[_PLAYING] = False
+    tour_step, tour_notes = parse_tour(st.query_params.get_all(PARAM_TOUR) or None)
+    notes.extend(tour_notes)
+    if tour_step is not None:
+        go_tour(tour_step)  # the tour step's view wins over the link's text, model, step and switch
     st.session_state[_STARTED] = True
 
 
@@ -113,6 +133,23 @@ def pick_step(chart_key: str) -> None:
     st.session_state[_PLAYING] = False
 
 
+def go_tour(n: int) -> None:
+    """Open tour step n (1-based) and set the views up for it."""
+    tour = TOUR[n - 1]
+    st.session_state[_TOUR] = n
+    st.session_state[TEXT_KEY] = tour.text
+    st.session_state[MODEL_KEY] = tour.model
+    st.session_state[GOLDFISH_KEY] = tour.goldfish
+    st.session_state[STEP_KEY] = tour.step
+    st.session_state[_URL_STEP] = tour.step  # wins over "stay at the end while the sentence changes"
+    st.session_state.setdefault(_URL_NOTES, [])
+    st.session_state[_PLAYING] = False
+
+
+def close_tour() -> None:
+    st.session_state[_TOUR] = None
+
+
 def toggle_play(n_steps: int) -> None:
     playing = not st.session_state.get(_PLAYING, False)
     st.session_state[_PLAYING] = playing
@@ -140,26 +177,79 @@ def input_controls() -> tuple[str, str, bool]:
     text = st.text_input(
         "Type a sentence (the views follow as you type)",
         key=TEXT_KEY,
+        persist_state="session",  # kept while the playground page is open
         on_change=trim_text,  # not max_chars: the browser would drop a longer paste whole, silently
         live=LIVE_DEBOUNCE,
         placeholder="this movie is not good",
     )
     col_model, col_goldfish = st.columns([1, 1], vertical_alignment="bottom")
+    custom = own_model_controls()  # drawn below the picker, run before it: a new model joins its options
     with col_model:
         model = st.segmented_control(
             "Model",
-            rnnviz.SHIPPED,
+            (*rnnviz.SHIPPED, CUSTOM_MODEL) if custom else rnnviz.SHIPPED,
             key=MODEL_KEY,
+            persist_state="session",
             required=True,
+            format_func=lambda name: custom.label if custom and name == CUSTOM_MODEL else name,
             help="rnn-2: the essay's 2-neuron sketch. rnn-64: 64 hidden units. gru-64, lstm-64: gated cells.",
         )
     with col_goldfish:
         goldfish = st.toggle(
             "Goldfish memory",
             key=GOLDFISH_KEY,
+            persist_state="session",
             help="Wipe the memory before every word (s_{t-1} reset to s_0) and draw that run against the real one.",
         )
     return text or "", model or rnnviz.SHIPPED[0], bool(goldfish)
+
+
+def adopt_model(file_name: str, data: bytes, source: str) -> None:
+    """Check and load a checkpoint as this session's own model, and pick it."""
+    with st.spinner(f"Checking and loading {md_escape(file_name)}…"):
+        try:
+            custom = load_upload(file_name, data, source=source)
+        except UploadError as exc:
+            st.session_state[_CUSTOM_ERROR] = str(exc)
+            return
+    st.session_state.pop(_CUSTOM_ERROR, None)
+    st.session_state[_CUSTOM] = custom
+    st.session_state[MODEL_KEY] = CUSTOM_MODEL
+
+
+def own_model_controls() -> CustomModel | None:
+    """'Your own model': an upload, or the playground's trained model, joins the picker for this session only."""
+    if HANDOFF_KEY in st.session_state:
+        try:
+            adopt_model(*take_handoff(st.session_state.pop(HANDOFF_KEY)), source="playground")
+        except UploadError as exc:
+            st.session_state[_CUSTOM_ERROR] = str(exc)
+    box = st.popover("Your own model", icon=":material/upload_file:")
+    with box:
+        file = box.file_uploader(
+            f"An rnnviz checkpoint (.pt, at most {MAX_UPLOAD_MB} MB)",
+            type=["pt"],
+            key=UPLOAD_KEY,
+            max_upload_size=MAX_UPLOAD_MB,
+            help="Written by `python -m rnnviz.train`, or downloaded from the training playground.",
+        )
+        st.caption(
+            "Read with weights only, never run. It joins the model picker for this browser session only: "
+            "other visitors never see it, and a shared link cannot carry it."
+        )
+        if file is not None and st.session_state.get(_CUSTOM_FILE) != file.file_id:
+            st.session_state[_CUSTOM_FILE] = file.file_id
+            adopt_model(file.name, file.getvalue(), source="upload")
+        elif file is None and st.session_state.pop(_CUSTOM_FILE, None) is not None:
+            st.session_state.pop(_CUSTOM_ERROR, None)  # the upload was removed: so is the model it brought
+            if getattr(st.session_state.get(_CUSTOM), "source", None) == "upload":
+                st.session_state.pop(_CUSTOM)
+    custom: CustomModel | None = st.session_state.get(_CUSTOM)
+    if custom is None and st.session_state.get(MODEL_KEY) == CUSTOM_MODEL:
+        st.session_state[MODEL_KEY] = DEFAULT_MODEL
+    if _CUSTOM_ERROR in st.session_state:
+        st.error(f"That model cannot be used. {md_escape(st.session_state[_CUSTOM_ERROR])}", icon=":material/error:")
+    return custom
 
 
 def current_step(model: str, text: str, n_steps: int) -> int:
@@ -242,7 +332,12 @@ def share_box(tr: rnnviz.Trace, step: int) -> None:
     st.markdown(
         "**Share this view.** The address bar always holds the sentence, model, step and switch; copy it or this link:"
     )
-    view_state = ViewState(text=tr.text, model=tr.model_name, step=step, goldfish=tr.forget)
+    model = tr.model_name
+    if st.session_state.get(MODEL_KEY) == CUSTOM_MODEL:
+        model = DEFAULT_MODEL
+        st.caption(f"Your own model cannot travel in a link: this link opens the same sentence with {model}.")
+    goldfish = bool(st.session_state.get(GOLDFISH_KEY))  # tr is the run with memory; the switch says goldfish
+    view_state = ViewState(text=tr.text, model=model, step=step, goldfish=goldfish)
     st.code(share_link(st.context.url or "http://localhost:8501/", view_state), language=None, wrap_lines=True)
 
 
@@ -253,6 +348,32 @@ def write_url(view_state: ViewState) -> None:
 
 
 # -- the page --------------------------------------------------------------------------------------
+def tour_box() -> None:
+    """The guided tour above the views, one step at a time; the address bar holds ?tour=N."""
+    n = st.session_state.get(_TOUR)
+    if not n:
+        if PARAM_TOUR in st.query_params:
+            del st.query_params[PARAM_TOUR]
+        return
+    if st.query_params.get_all(PARAM_TOUR) != [str(n)]:
+        st.query_params[PARAM_TOUR] = str(n)
+    tour = TOUR[n - 1]
+    with st.container(border=True, key="tour_box"):
+        st.markdown(f"**Guided tour · {n} of {len(TOUR)} · {tour.title}**")
+        st.markdown(tour.body)
+        if tour.look:
+            st.caption(tour.look)
+        with st.container(horizontal=True, gap="small"):
+            st.button("Back", key=TOUR_BACK_KEY, icon=":material/arrow_back:", on_click=go_tour, args=(n - 1,),
+                      disabled=n == 1)  # fmt: skip
+            if n < len(TOUR):
+                st.button("Next", key=TOUR_NEXT_KEY, icon=":material/arrow_forward:", type="primary",
+                          on_click=go_tour, args=(n + 1,))  # fmt: skip
+            else:
+                st.button("Done", key=TOUR_NEXT_KEY, icon=":material/check:", type="primary", on_click=close_tour)
+            st.button("Close the tour", key=TOUR_CLOSE_KEY, on_click=close_tour)
+
+
 def dashboard() -> None:
     text, model_name, goldfish = input_controls()
     notes_box = st.container()
@@ -265,25 +386,29 @@ def dashboard() -> None:
 
 
 def show(text: str, model_name: str, goldfish: bool) -> None:
-
+    custom: CustomModel | None = st.session_state.get(_CUSTOM) if model_name == CUSTOM_MODEL else None
+    link_model = DEFAULT_MODEL if custom else model_name  # a link cannot carry this session's own model
+    get_trace = custom.trace if custom else functools.partial(load_trace, model_name)
+    if custom is None:
+        try:
+            load_model(model_name)
+        except rnnviz.CheckpointError as exc:
+            st.error(f"Model {model_name} is not available: {md_escape(str(exc))} Pick another model above.")
+            write_url(ViewState(text=text, model=model_name, goldfish=goldfish))
+            return
     try:
-        load_model(model_name)
-    except rnnviz.CheckpointError as exc:
-        st.error(f"Model {model_name} is not available: {md_escape(str(exc))} Pick another model above.")
-        write_url(ViewState(text=text, model=model_name, goldfish=goldfish))
-        return
-    try:
-        tr = load_trace(model_name, text, False)
+        tr = get_trace(text, False)
     except ValueError as exc:
         st.info(f"{md_escape(str(exc))} Type a sentence above, or pick an example.", icon=":material/edit:")
-        write_url(ViewState(text=text, model=model_name, goldfish=goldfish))
+        write_url(ViewState(text=text, model=link_model, goldfish=goldfish))
         return
-    compare = load_trace(model_name, text, True) if goldfish else None
-    try:
-        corpus = load_corpus(model_name)
-    except rnnviz.CheckpointError as exc:  # the views still draw; the projection falls back to its own axes
-        st.warning(md_escape(str(exc)), icon=":material/broken_image:")
-        corpus = None
+    compare = get_trace(text, True) if goldfish else None
+    corpus = None  # your own model has no map of states: the projection fits its own axes
+    if custom is None:
+        try:
+            corpus = load_corpus(model_name)
+        except rnnviz.CheckpointError as exc:  # the views still draw; the projection falls back to its own axes
+            st.warning(md_escape(str(exc)), icon=":material/broken_image:")
 
     if tr.truncated or len(text) >= MAX_TEXT_CHARS:
         st.warning(truncation_note(tr.T, tr.n_tokens_total, len(text)), icon=":material/content_cut:")
@@ -305,8 +430,11 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
     step = step_controls(tr, step)
     st.session_state[_LAST_RUN] = (model_name, text, tr.T, step)
     views(tr, step, compare, corpus)
-    explorer_section(model_name, tr, step, corpus=corpus)  # lazy: runs only while opened
-    write_url(ViewState(text=text, model=model_name, step=step, goldfish=goldfish))
+    if custom is None:
+        explorer_section(model_name, tr, step, corpus=corpus)  # lazy: runs only while opened
+    else:
+        st.caption("The explorer below the views works on the shipped models; pick one of them to open it.")
+    write_url(ViewState(text=text, model=link_model, step=step, goldfish=goldfish))
 
 
 start_session()
@@ -315,5 +443,12 @@ st.caption(
     "A small sentiment RNN reads your sentence one word at a time. At step t it takes the word $x_t$, "
     "updates its memory $s_t$ from $s_{t-1}$ and $x_t$, and says how positive the sentence is so far, $o_t$."
 )
+with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+    if not st.session_state.get(_TOUR):
+        st.button("Take the guided tour", key=TOUR_START_KEY, icon=":material/tour:", on_click=go_tour, args=(1,))
+    st.page_link(
+        "pages/1_Training_playground.py", label="Training playground: train your own", icon=":material/model_training:"
+    )
+tour_box()
 example_controls()
 st.fragment(dashboard, run_every=PLAY_INTERVAL_S if st.session_state.get(_PLAYING) else None)()

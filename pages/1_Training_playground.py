@@ -6,15 +6,18 @@ Wiring only: controls -> task -> a background rnnviz.playground.Trainer -> live 
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # must precede the torch import (see streamlit_app.py)
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 import rnnviz.figures as F  # noqa: N812 - short name for the views
 from rnnviz import playground as pg
 from rnnviz.app import md_escape
+from rnnviz.app.custom_model import HANDOFF_KEY
 
 # Widget keys (the tests read these).
 TASK_KEY = "pg_task"
@@ -30,6 +33,7 @@ SPACE_KEY = "pg_space"
 PATHS_KEY = "pg_paths"
 SCRUB_KEY = "pg_snapshot"
 EXPLORE_KEY = "pg_explore"
+OPEN_MAIN_KEY = "pg_open_main"
 EXPLORE_TEXT_KEY = "pg_explore_text"
 DOWNLOAD_KEY = "pg_download"
 # Session state (not widgets).
@@ -204,10 +208,15 @@ def replay_section(trainer: pg.Trainer) -> None:
 
 def explore_section(trainer: pg.Trainer) -> None:
     st.subheader("Explore this model")
-    col_save, col_download = st.columns(2)
+    col_save, col_main, col_download = st.columns(3)
     with col_save:
         if st.button("Explore this model", key=EXPLORE_KEY, icon=":material/travel_explore:"):
             st.session_state[SAVED] = (id(trainer), str(pg.save_trained(trainer)))
+    with col_main:
+        if st.button("Open it in the main views", key=OPEN_MAIN_KEY, icon=":material/open_in_new:",
+                     help="The main page adds it to its model picker, for this session only"):  # fmt: skip
+            st.session_state[HANDOFF_KEY] = (f"{trainer.model.name}.pt", pg.checkpoint_bytes(trainer))
+            st.switch_page("streamlit_app.py")
     with col_download:
         st.download_button(
             "Download the checkpoint (.pt)", data=pg.checkpoint_bytes(trainer),
@@ -221,7 +230,7 @@ def explore_section(trainer: pg.Trainer) -> None:
     st.info(
         "Saved as an ordinary rnnviz checkpoint at `"
         + path
-        + "`. The main page lists only the shipped models, so open this file in Python with "
+        + "`. Open it in the main views with the button above, in Python with "
         "`rnnviz.load_model(path)`, or read it here:",
         icon=":material/save:",
     )
@@ -242,6 +251,8 @@ def explore_section(trainer: pg.Trainer) -> None:
 
 # -- the page --------------------------------------------------------------------------------------
 st.title("Training playground")
+with contextlib.suppress(StreamlitPageNotFoundError):  # run on its own (as AppTest does), it has no main page
+    st.page_link("streamlit_app.py", label="Watch an RNN read", icon=":material/arrow_back:")
 st.caption(
     "Train a tiny recurrent network on a task made up on the spot and watch its state space form: where the "
     "examples end up, the readout's boundary, and for 2 hidden units the flow and fixed points of its update."

@@ -34,6 +34,7 @@ PARAM_MODEL = "model"
 PARAM_STEP = "step"
 PARAM_GOLDFISH = "goldfish"
 PARAMS = (PARAM_TEXT, PARAM_MODEL, PARAM_STEP, PARAM_GOLDFISH)
+PARAM_TOUR = "tour"  # ?tour=N opens the guided tour at step N (parsed by rnnviz.app.tour.parse_tour)
 
 DEFAULT_MODEL = SHIPPED[0]
 MAX_TEXT_CHARS = 2000  # a 200-token sentence is about 1,200 characters
@@ -130,7 +131,7 @@ def parse_params(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list
     A parameter given more than once (a list) counts by its last value, as browsers and Streamlit do.
     """
     notes: list[str] = []
-    unknown = [name for name in params if name not in PARAMS]
+    unknown = [name for name in params if name not in (*PARAMS, PARAM_TOUR)]
     if unknown:
         names = ", ".join(f"'{shorten(name, 24)}'" for name in unknown[:5]) + (" …" if len(unknown) > 5 else "")
         notes.append(f"The link has parameters this page does not use ({names}); ignored them.")
