@@ -1,0 +1,260 @@
+"""Guided tour, your own model, page links: the tour data, rnnviz.app.custom_model, and their wiring (AppTest)."""
+
+from __future__ import annotations
+
+import io
+import pickle
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+import torch
+from conftest import tiny_model
+from streamlit.testing.v1 import AppTest
+
+import rnnviz
+from rnnviz.app import DEFAULT_MODEL, GOLDFISH_KEY, MODEL_KEY, STEP_KEY, TEXT_KEY, parse_params
+from rnnviz.app import custom_model as cm
+from rnnviz.app.tour import (
+    PARAM_TOUR,
+    TOUR,
+    TOUR_BACK_KEY,
+    TOUR_CLOSE_KEY,
+    TOUR_NEXT_KEY,
+    TOUR_START_KEY,
+    parse_tour,
+)
+from rnnviz.model import save_checkpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+
+
+def run(query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    for name, value in (state or {}).items():
+        at.session_state[name] = value
+    return at.run()
+
+
+def assert_view(at: AppTest, text: str, model: str, step: int, goldfish: bool) -> None:
+    assert not at.exception, at.exception
+    assert at.text_input(key=TEXT_KEY).value == text
+    assert at.session_state[MODEL_KEY] == model
+    assert at.toggle(key=GOLDFISH_KEY).value is goldfish
+    assert at.slider(key=STEP_KEY).value == step
+    assert len(at.get("plotly_chart")) == 4
+
+
+def url(at: AppTest) -> dict[str, str]:
+    return {name: at.query_params[name] for name in at.query_params}
+
+
+# -- the tour's content ------------------------------------------------------------------------------
+def test_tour_follows_the_essay_in_order():
+    titles = [s.title.lower() for s in TOUR]
+    for i, idea in enumerate(("goldfish", "loop", "unroll", "so far", "shared", "two neurons")):
+        assert idea in titles[i], (idea, titles[i])
+    for s in TOUR:
+        assert s.model in rnnviz.SHIPPED and s.body and s.look
+        assert 1 <= s.step <= len(rnnviz.tokenize(s.text))
+    assert [s.goldfish for s in TOUR] == [True] + [False] * (len(TOUR) - 1)
+
+
+def test_tour_claims_hold_for_the_shipped_models():
+    goldfish, _, unrolled, so_far, _, plane = TOUR
+    real = rnnviz.trace(rnnviz.load_model(goldfish.model), goldfish.text)
+    forgetful = rnnviz.trace(rnnviz.load_model(goldfish.model), goldfish.text, forget=True)
+    assert real.outputs[-1] < 0.5 < forgetful.outputs[-1]  # the goldfish reads "good" alone
+    assert len(rnnviz.tokenize(unrolled.text)) == 9  # "a 9-word sentence"
+    tr = rnnviz.trace(rnnviz.load_model(so_far.model), so_far.text)
+    assert tr.tokens[so_far.step - 1] == "disgustingly"
+    assert tr.outputs[so_far.step - 1] < 0.5 < tr.outputs[so_far.step]  # sinks, then "good" lifts it
+    assert rnnviz.load_model(plane.model).config.hidden == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "step", "noted"),
+    [(None, None, False), ([], None, False), ("", 1, False), ("3", 3, False), (["9", "2"], 2, False),
+     (" 6 ", 6, False), ("0", 1, True), ("7", 1, True), ("-2", 1, True), ("abc", 1, True), ("1" * 40, 1, True)],
+)  # fmt: skip
+def test_parse_tour(raw, step, noted):
+    got, notes = parse_tour(raw)
+    assert got == step
+    assert bool(notes) is noted
+
+
+def test_tour_parameter_is_not_an_unknown_parameter():
+    _, notes = parse_params({PARAM_TOUR: "2", "text": "good"})
+    assert not notes
+
+
+# -- the tour in the app -------------------------------------------------------------------------------
+def test_tour_steps_set_the_views_and_the_url():
+    at = run()
+    assert not at.exception
+    assert PARAM_TOUR not in url(at)
+    at.button(key=TOUR_START_KEY).click().run()
+    for n, s in enumerate(TOUR, start=1):
+        assert_view(at, s.text, s.model, s.step, s.goldfish)
+        assert url(at)[PARAM_TOUR] == str(n)
+        assert url(at)["model"] == s.model and url(at)["step"] == str(s.step)
+        assert any(s.title in m.value for m in at.markdown)
+        if n < len(TOUR):
+            at.button(key=TOUR_NEXT_KEY).click().run()
+    at.button(key=TOUR_BACK_KEY).click().run()
+    assert_view(at, TOUR[-2].text, TOUR[-2].model, TOUR[-2].step, TOUR[-2].goldfish)
+    at.button(key=TOUR_CLOSE_KEY).click().run()
+    assert not at.exception
+    assert PARAM_TOUR not in url(at)
+    assert not any(TOUR[-2].title in m.value for m in at.markdown)
+    assert at.button(key=TOUR_START_KEY)  # can be taken again
+
+
+def test_a_tour_link_opens_its_step():
+    s = TOUR[2]
+    at = run({PARAM_TOUR: "3", "text": "something else", "model": "lstm-64", "goldfish": "1"})
+    assert_view(at, s.text, s.model, s.step, s.goldfish)  # the tour step wins over the rest of the link
+    assert not at.info  # no note
+    assert url(at)[PARAM_TOUR] == "3"
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "99"])
+def test_a_bad_tour_link_starts_the_tour_with_a_note(raw):
+    at = run({PARAM_TOUR: raw})
+    s = TOUR[0]
+    assert_view(at, s.text, s.model, s.step, s.goldfish)
+    assert any("tour" in i.value for i in at.info)
+    assert url(at)[PARAM_TOUR] == "1"
+
+
+def test_a_tour_step_still_lets_the_reader_type():
+    at = run({PARAM_TOUR: "2"})
+    at.text_input(key=TEXT_KEY).input("a warm and funny film").run()
+    slider = at.slider(key=STEP_KEY)
+    assert not at.exception and slider.max == 5 and slider.value == TOUR[1].step  # a chosen step stays
+
+
+# -- page links ------------------------------------------------------------------------------------------
+def test_main_page_links_to_the_playground_and_back():
+    at = run()
+    assert [p.proto.label for p in at.get("page_link")] == ["Training playground: train your own"]
+    page = (ROOT / "pages" / "1_Training_playground.py").read_text(encoding="utf-8")
+    assert 'st.page_link("streamlit_app.py", label="Watch an RNN read"' in page
+    config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert "showSidebarNavigation = false" in config
+
+
+# -- your own model: rnnviz.app.custom_model -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory) -> bytes:
+    return save_checkpoint(tiny_model("gru"), tmp_path_factory.mktemp("ck") / "tiny.pt").read_bytes()
+
+
+def test_a_real_checkpoint_loads_for_this_session(checkpoint):
+    custom = cm.load_upload("my <b>model</b>.pt", checkpoint)
+    assert custom.name == "my_b_model_b" and custom.label == "yours: my_b_model_b"
+    assert custom.model.config.arch == "gru" and custom.source == "upload"
+    assert "gru, 3 hidden units" in custom.describe()
+    tr = custom.trace("this movie is not good")
+    assert tr.T == 5 and custom.trace("this movie is not good") is tr  # remembered
+    expected = rnnviz.trace(tiny_model("gru"), "this movie is not good")
+    assert abs(tr.outputs - expected.outputs).max() < 1e-3  # the embedding is stored in half precision
+    for i in range(cm.MAX_TRACES + 5):
+        custom.trace(f"good {i}")
+    assert len(custom._traces) == cm.MAX_TRACES
+
+
+def test_two_sessions_never_share_a_model(checkpoint):
+    a, b = cm.load_upload("a.pt", checkpoint), cm.load_upload("a.pt", checkpoint)
+    assert a.model is not b.model and a.digest == b.digest
+
+
+def _error(name: str, data: bytes) -> str:
+    with pytest.raises(cm.UploadError) as info:
+        cm.load_upload(name, data)
+    return str(info.value)
+
+
+def test_a_corrupt_or_cut_file_is_explained(checkpoint):
+    assert "not an rnnviz checkpoint" in _error("x.pt", b"hello, this is text")
+    assert "cut short" in _error("x.pt", checkpoint[: len(checkpoint) // 2])
+    flipped = bytearray(checkpoint)
+    flipped[len(flipped) // 2] ^= 0xFF
+    message = _error("flipped.pt", bytes(flipped))
+    assert "'flipped.pt'" in message and "/tmp" not in message and "rnnviz.train" in message
+
+
+def test_a_foreign_torch_file_is_not_an_rnnviz_checkpoint():
+    buf = io.BytesIO()
+    torch.save({"weights": torch.zeros(3)}, buf)
+    assert "not an rnnviz checkpoint" in _error("other.pt", buf.getvalue())
+
+
+def test_a_checkpoint_never_runs_code(tmp_path):
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    buf = io.BytesIO()
+    torch.save({"format": "rnnviz-checkpoint", "x": Payload()}, buf)
+    assert "cannot be read" in _error("evil.pt", buf.getvalue())
+    assert not marker.exists()
+    assert "not an rnnviz checkpoint" in _error("evil.pt", pickle.dumps(Payload()))  # a bare pickle
+    assert not marker.exists()
+
+
+def test_a_config_larger_than_its_weights_is_refused_before_building_it(checkpoint, tmp_path):
+    path = tmp_path / "big.pt"
+    path.write_bytes(checkpoint)
+    payload = torch.load(path, weights_only=True)
+    payload["config"]["hidden"] = 100_000  # would allocate tens of GB
+    buf = io.BytesIO()
+    torch.save(payload, buf)
+    assert "asks for" in _error("big.pt", buf.getvalue())
+
+
+def test_size_and_type_are_checked_first():
+    assert "not a .pt file" in _error("model.txt", b"x")
+    assert "is empty" in _error("model.pt", b"")
+    assert f"at most {cm.MAX_UPLOAD_MB} MB" in _error("huge.pt", bytes(cm.MAX_UPLOAD_BYTES + 1))
+    cm.check_upload("fine.PT", cm.MAX_UPLOAD_BYTES)
+
+
+def test_handoff_values(checkpoint):
+    assert cm.take_handoff(("m.pt", checkpoint)) == ("m.pt", checkpoint)
+    assert cm.take_handoff(checkpoint) == ("playground.pt", checkpoint)
+    with pytest.raises(cm.UploadError):
+        cm.take_handoff("not bytes")
+
+
+# -- your own model in the app -----------------------------------------------------------------------------
+def test_a_handed_over_model_is_picked_and_drawn_but_never_linked(checkpoint):
+    at = run({"text": "this movie is good"}, state={cm.HANDOFF_KEY: ("trained.pt", checkpoint)})
+    assert not at.exception and not at.error
+    assert cm.HANDOFF_KEY not in at.session_state  # taken once
+    assert at.session_state[MODEL_KEY] == cm.CUSTOM_MODEL
+    assert [o.content for o in at.get("button_group")[0].proto.options] == [*rnnviz.SHIPPED, "yours: trained"]
+    assert len(at.get("plotly_chart")) == 4
+    assert url(at)["model"] == DEFAULT_MODEL  # a link cannot carry it
+    assert any("cannot travel in a link" in c.value for c in at.caption)
+    assert f"model={DEFAULT_MODEL}" in at.code[0].value
+    assert not at.get("expander")  # the explorer works on shipped models only
+    at.text_input(key=TEXT_KEY).input("not good at all").run()
+    assert not at.exception and at.slider(key=STEP_KEY).value == 4
+    at.session_state[MODEL_KEY] = "rnn-64"
+    at.run()
+    assert not at.exception and url(at)["model"] == "rnn-64"
+    assert [e.label for e in at.get("expander")] == ["Explore the hidden state"]
+
+
+def test_a_bad_handed_over_model_is_explained():
+    at = run(state={cm.HANDOFF_KEY: ("broken.pt", b"PK\x03\x04 not really")})
+    assert not at.exception
+    assert any("cannot be used" in e.value for e in at.error)
+    assert at.session_state[MODEL_KEY] == DEFAULT_MODEL and len(at.get("plotly_chart")) == 4
