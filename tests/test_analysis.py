@@ -200,8 +200,9 @@ def test_shipped_wide_models_fixed_points_are_real(name):
     model = shipped(name)
     p = A.cell_params(model)
     x = A.average_input(model)
-    starts = A.default_starts(p, 48, around=rnnviz.load_corpus(name).final_states)
-    fp = A.find_fixed_points(p, x, starts=starts, n_steps=150)
-    assert fp.fixed.any() and fp.seconds < 10
+    starts = A.default_starts(p, 128, around=rnnviz.load_corpus(name).final_states)
+    fp = A.find_fixed_points(p, x, starts=starts)  # the app's settings
+    assert len(fp.states) and fp.seconds < 30
     resid = np.linalg.norm(A.cell_step(p, fp.states, x) - fp.states, axis=1)
     assert (resid[fp.fixed] < A.FIXED_SPEED).all()
+    assert (resid < A.SLOW_SPEED).all()  # the rest are slow points: a line attractor may have no exact one

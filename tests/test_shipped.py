@@ -12,7 +12,8 @@ from rnnviz import sst
 from rnnviz.evaluate import score_split
 from rnnviz.model import DEFAULT_ASSETS, SHIPPED
 
-MIN_TEST_ACCURACY = {"rnn-2": 0.80, "rnn-64": 0.80, "gru-64": 0.83, "lstm-64": 0.83}
+# The targets; rnn-64 reaches 0.824 of its 0.83 (see README), so its floor guards what it reached.
+MIN_TEST_ACCURACY = {"rnn-2": 0.80, "rnn-64": 0.82, "gru-64": 0.86, "lstm-64": 0.86}
 
 
 @pytest.fixture(scope="module", params=SHIPPED)
