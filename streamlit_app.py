@@ -247,6 +247,8 @@ def own_model_controls() -> CustomModel | None:
     custom: CustomModel | None = st.session_state.get(_CUSTOM)
     if custom is None and st.session_state.get(MODEL_KEY) == CUSTOM_MODEL:
         st.session_state[MODEL_KEY] = DEFAULT_MODEL
+    if custom is not None and st.session_state.get(MODEL_KEY) == CUSTOM_MODEL:
+        st.caption(f"Your model: {md_escape(custom.describe())}. Only this session sees it.")
     if _CUSTOM_ERROR in st.session_state:
         st.error(f"That model cannot be used. {md_escape(st.session_state[_CUSTOM_ERROR])}", icon=":material/error:")
     return custom
@@ -292,7 +294,7 @@ def step_controls(tr: rnnviz.Trace, step: int) -> int:
         word = md_escape(tr.labels[step - 1])
         o = float(tr.outputs[step - 1])
         verdict = "positive" if o >= 0.5 else "negative"
-        st.markdown(f"$t$ = {step} of {tr.T} · $x_t$ = **{word}** · $o_t$ = {o:.3f} ({verdict})")
+        st.markdown(f"t = {step} of {tr.T} · xₜ = **{word}** · oₜ = {o:.3f} ({verdict})")
     return step
 
 
@@ -433,7 +435,7 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
     if custom is None:
         explorer_section(model_name, tr, step, corpus=corpus)  # lazy: runs only while opened
     else:
-        st.caption("The explorer below the views works on the shipped models; pick one of them to open it.")
+        st.caption("“Explore the hidden state” works on the shipped models: pick one of them above to open it.")
     write_url(ViewState(text=text, model=link_model, step=step, goldfish=goldfish))
 
 

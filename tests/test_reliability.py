@@ -132,7 +132,7 @@ def expected_steps(text: str) -> int:
 
 
 def readout(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("$t$ ="))
+    return next(m.value for m in at.markdown if m.value.startswith("t = "))
 
 
 def assert_drawn(at: AppTest, n_steps: int) -> None:

@@ -76,18 +76,18 @@ EXAMPLES: tuple[Example, ...] = (
 )
 DEFAULT_TEXT = EXAMPLES[0].text
 
+# Plain Unicode (xₜ, sₜ₋₁), not LaTeX: the captions re-render on every keystroke and KaTeX costs ~40 ms.
 CAPTIONS = {
-    "rolled": "**The loop.** One cell: the word $x_t$ goes in, the hidden state $s_t$ loops back "
-    "into the cell for the next word, and $o_t$ comes out. $U$, $W$, $V$ label the arrows.",
-    "unrolled": "**Unrolled.** The same cell copied once per word, each copy passing $s_t$ to the "
-    "next. Every copy uses the same $U$, $W$, $V$.",
-    "projection": "**State space.** $s_t$ as a point, one per word, starting at $s_0$. The "
+    "rolled": "**The loop.** One cell: the word xₜ goes in, the hidden state sₜ loops back "
+    "into the cell for the next word, and oₜ comes out. U, W, V label the arrows.",
+    "unrolled": "**Unrolled.** The same cell copied once per word, each copy passing sₜ to the "
+    "next. Every copy uses the same U, W, V.",
+    "projection": "**State space.** sₜ as a point, one per word, starting at s₀. The "
     "background shows where the readout says positive or negative.",
-    "positivity": "**Positivity so far.** $o_t$ after each word: above 0.5 reads positive, below reads negative.",
+    "positivity": "**Positivity so far.** oₜ after each word: above 0.5 reads positive, below reads negative.",
 }
 GOLDFISH_CAPTION = (
-    "Goldfish: the same model with its memory wiped before every word ($s_{t-1}$ reset to $s_0$), "
-    "drawn against the real run."
+    "Goldfish: the same model with its memory wiped before every word (sₜ₋₁ reset to s₀), drawn against the real run."
 )
 
 _TRUE = {"1", "true", "yes", "on"}
