@@ -48,3 +48,17 @@ def sst_dir() -> Path:
             pytest.fail(f"{reason}: CI must run the SST tests")
         pytest.skip(reason)
     return found
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One Playwright and one Chromium for every browser test file: the sync API allows one per process."""
+    from tests.browser_util import chromium, missing_browser
+
+    reason = missing_browser()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.skip(reason)
+    with chromium() as browser:
+        yield browser

@@ -91,16 +91,6 @@ def app_url():
         log.close()
 
 
-@pytest.fixture(scope="session")
-def chromium_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def app_page(chromium_browser, app_url):
     ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900})

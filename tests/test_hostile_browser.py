@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from browser_util import IN_CI, ProtocolSession, chromium, missing_browser, streamlit_server
+from browser_util import IN_CI, ProtocolSession, missing_browser, streamlit_server
 
 import rnnviz
 from rnnviz.app import CHART_KEYS, GOLDFISH_KEY, MAX_TEXT_CHARS, MODEL_KEY, TEXT_KEY
@@ -52,11 +52,8 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def hostile_browser():
-    if _REASON:
-        pytest.skip(_REASON)
-    with chromium() as b:
-        yield b
+def hostile_browser(chromium_browser):
+    return chromium_browser  # the session's one Chromium (tests/conftest.py)
 
 
 def new_page(browser, height: int = 1100):

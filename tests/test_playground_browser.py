@@ -93,15 +93,12 @@ def app_url():
 
 
 @pytest.fixture
-def page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1600})
-        pg.set_default_timeout(30_000)
-        yield pg
-        browser.close()
+def playground_page(app_url, chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1600})
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    context.close()
 
 
 def _progress_step(page) -> int:
@@ -109,9 +106,10 @@ def _progress_step(page) -> int:
     return int(text.split("Step ", 1)[1].split(" ", 1)[0])
 
 
-def test_train_updates_live_and_stop_ends_it(page, app_url):
+def test_train_updates_live_and_stop_ends_it(playground_page, app_url):
+    page = playground_page
     page.goto(app_url)
-    page.locator("[data-testid=stSidebarNav] a", has_text="Training playground").click()
+    page.locator("a", has_text="Training playground").first.click()  # the page link under the title
     page.wait_for_url("**/Training_playground")
     train = page.locator(".st-key-pg_train button")
     train.wait_for()
