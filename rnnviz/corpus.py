@@ -20,13 +20,17 @@ from rnnviz.trace import trace
 
 CORPUS_SUFFIX = ".corpus.npz"
 N_COMPONENTS = 3
+MAX_PREFIX_STATES = 6000  # per model: ~0.7 MB as float16 for H = 64, and plenty for a map
+PREFIX_SEED = 0  # the same subsample on every rebuild
 
 
 @dataclass(frozen=True)
 class Corpus:
     """Final hidden states of the SST-2 dev sentences and a PCA basis fitted on every prefix state.
 
-    The basis is fitted once per model, so projected axes never move while someone types.
+    The basis is fitted once per model, so projected axes never move while someone types. Optionally
+    a subsample of the prefix states s_1..s_T of those sentences too, with each one's sentence label
+    and o_t (files written before these existed load with all three None).
     """
 
     final_states: np.ndarray  # (N, H) s_T of each sentence
@@ -36,6 +40,9 @@ class Corpus:
     mean: np.ndarray  # (H,) mean of all prefix states
     components: np.ndarray  # (K, H) principal axes, unit rows
     explained: np.ndarray  # (K,) share of variance along each axis
+    prefix_states: np.ndarray | None = None  # (M, H) s_t after some prefix of a sentence
+    prefix_labels: np.ndarray | None = None  # (M,) the label of that prefix's sentence
+    prefix_outputs: np.ndarray | None = None  # (M,) o_t at that prefix
 
     def __post_init__(self) -> None:
         n, h = self.final_states.shape
@@ -45,6 +52,17 @@ class Corpus:
             raise ValueError("mean must be (H,) and components (K, H)")
         if self.explained.shape != (self.components.shape[0],):
             raise ValueError("explained must be (K,)")
+        prefix = (self.prefix_states, self.prefix_labels, self.prefix_outputs)
+        if any(a is not None for a in prefix):
+            if any(a is None for a in prefix):
+                raise ValueError("prefix_states, prefix_labels and prefix_outputs come together or not at all")
+            assert self.prefix_states is not None and self.prefix_labels is not None
+            assert self.prefix_outputs is not None
+            m = self.prefix_states.shape[0]
+            if self.prefix_states.shape != (m, h):
+                raise ValueError("prefix_states must be (M, H)")
+            if self.prefix_labels.shape != (m,) or self.prefix_outputs.shape != (m,):
+                raise ValueError("prefix_labels and prefix_outputs must be (M,)")
 
     @property
     def H(self) -> int:
@@ -65,17 +83,23 @@ def fit_pca(states: np.ndarray, k: int = N_COMPONENTS) -> tuple[np.ndarray, np.n
     return mean, components, (var[:k] / var.sum()) if var.sum() > 0 else np.zeros(k)
 
 
-def build_corpus(model: SentimentRNN, data: str | os.PathLike[str]) -> Corpus:
+def build_corpus(model: SentimentRNN, data: str | os.PathLike[str], *, max_prefix: int = MAX_PREFIX_STATES) -> Corpus:
     """Run the model over every SST-2 dev sentence (written-out cells, as the app does)."""
-    finals, labels, outputs, lengths, every = [], [], [], [], []
+    finals, labels, outputs, lengths, every, every_o = [], [], [], [], [], []
     for text, label in sst.sentences(sst.load_split(data, "dev")):
         tr = trace(model, text)
         finals.append(tr.hidden[-1])
         every.append(tr.hidden[1:])
+        every_o.append(tr.outputs)
         labels.append(label)
         outputs.append(tr.final)
         lengths.append(tr.T)
-    mean, components, explained = fit_pca(np.concatenate(every))
+    states = np.concatenate(every)  # (M, H) every prefix state
+    mean, components, explained = fit_pca(states)
+    # A seeded subsample, kept in corpus order, so the shipped file stays small.
+    rng = np.random.default_rng(PREFIX_SEED)
+    keep = np.sort(rng.choice(len(states), size=min(max_prefix, len(states)), replace=False))  # (M',)
+    prefix_labels = np.repeat(np.asarray(labels), lengths)  # (M,)
     return Corpus(
         final_states=np.asarray(finals, dtype=np.float32),
         labels=np.asarray(labels, dtype=np.int8),
@@ -84,6 +108,9 @@ def build_corpus(model: SentimentRNN, data: str | os.PathLike[str]) -> Corpus:
         mean=mean.astype(np.float32),
         components=components.astype(np.float32),
         explained=explained.astype(np.float32),
+        prefix_states=states[keep].astype(np.float32),
+        prefix_labels=prefix_labels[keep].astype(np.int8),
+        prefix_outputs=np.concatenate(every_o)[keep].astype(np.float32),
     )
 
 
@@ -94,16 +121,21 @@ def corpus_path(name_or_path: str | os.PathLike[str]) -> Path:
 
 def save_corpus(corpus: Corpus, path: str | os.PathLike[str]) -> Path:
     path = Path(path)
-    np.savez_compressed(
-        path,
-        final_states=corpus.final_states.astype(np.float16),
-        labels=corpus.labels,
-        outputs=corpus.outputs.astype(np.float16),
-        lengths=corpus.lengths,
-        mean=corpus.mean,
-        components=corpus.components,
-        explained=corpus.explained,
-    )
+    arrays = {
+        "final_states": corpus.final_states.astype(np.float16),
+        "labels": corpus.labels,
+        "outputs": corpus.outputs.astype(np.float16),
+        "lengths": corpus.lengths,
+        "mean": corpus.mean,
+        "components": corpus.components,
+        "explained": corpus.explained,
+    }
+    if corpus.prefix_states is not None:
+        assert corpus.prefix_labels is not None and corpus.prefix_outputs is not None
+        arrays["prefix_states"] = corpus.prefix_states.astype(np.float16)
+        arrays["prefix_labels"] = corpus.prefix_labels.astype(np.int8)
+        arrays["prefix_outputs"] = corpus.prefix_outputs.astype(np.float16)
+    np.savez_compressed(path, **arrays)
     return path
 
 
@@ -126,12 +158,24 @@ def load_corpus(name_or_path: str | os.PathLike[str]) -> Corpus:
             mean=arrays["mean"].astype(np.float32),
             components=arrays["components"].astype(np.float32),
             explained=arrays["explained"].astype(np.float32),
+            **_prefix(arrays),
         )
     except Exception as exc:  # zipfile, zlib and numpy raise many types for truncated or corrupt files
         raise CheckpointError(
             f"Corpus file {path} is damaged ({type(exc).__name__}: {exc}). Restore it from git or rebuild it "
             "with `python -m rnnviz.corpus --data ../shared/data/sst`."
         ) from exc
+
+
+def _prefix(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The optional prefix arrays of a loaded file ({} for files written before they existed)."""
+    if "prefix_states" not in arrays:
+        return {}
+    return {
+        "prefix_states": arrays["prefix_states"].astype(np.float32),
+        "prefix_labels": arrays["prefix_labels"].astype(np.int8),
+        "prefix_outputs": arrays["prefix_outputs"].astype(np.float32),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -145,8 +189,10 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.models:
         corpus = build_corpus(load_model(name), data)
         out = save_corpus(corpus, corpus_path(name))
+        n_prefix = 0 if corpus.prefix_states is None else len(corpus.prefix_states)
         print(
-            f"{name}: {len(corpus.labels)} sentences, PCA explained {np.round(corpus.explained, 3).tolist()} -> {out}",
+            f"{name}: {len(corpus.labels)} sentences, {n_prefix} prefix states, "
+            f"PCA explained {np.round(corpus.explained, 3).tolist()} -> {out}",
             file=sys.stderr,
         )
 
