@@ -21,7 +21,7 @@ TOUR_CLOSE_KEY = "tour_close"
 @dataclass(frozen=True)
 class TourStep:
     title: str
-    body: str  # markdown; may use $x_t$ etc.
+    body: str  # markdown; may use xₜ etc.
     text: str  # the sentence the views read
     model: str  # a shipped model
     step: int  # the step t shown, 1..T
@@ -43,8 +43,8 @@ TOUR: tuple[TourStep, ...] = (
     ),
     TourStep(
         "The loop",
-        "An RNN is one cell with a loop: the word $x_t$ goes in, the hidden state $s_t$ is passed back into "
-        "the cell for the next word, and $o_t$ comes out. Here $t$ = 4 and “not” is going in.",
+        "An RNN is one cell with a loop: the word xₜ goes in, the hidden state sₜ is passed back into "
+        "the cell for the next word, and oₜ comes out. Here t = 4 and “not” is going in.",
         "this movie is not good",
         "rnn-64",
         4,
@@ -52,7 +52,7 @@ TOUR: tuple[TourStep, ...] = (
     ),
     TourStep(
         "Unrolling",
-        "Copy the cell once per word and the loop becomes a chain, each copy passing its message $s_t$ to the "
+        "Copy the cell once per word and the loop becomes a chain, each copy passing its message sₜ to the "
         "next. This 9-word sentence unrolls into a 9-layer network.",
         "the acting was wonderful but the plot was terrible",
         "rnn-64",
@@ -61,7 +61,7 @@ TOUR: tuple[TourStep, ...] = (
     ),
     TourStep(
         "Sentiment so far",
-        "$o_t$ is how positive the sentence is *so far*, from 0.000 to 1.000. At “disgustingly” it sinks, "
+        "oₜ is how positive the sentence is *so far*, from 0.000 to 1.000. At “disgustingly” it sinks, "
         "but one word is not enough to judge a sentence: the next word, “good”, lifts it again.",
         "the film is disgustingly good",
         "gru-64",
@@ -69,17 +69,17 @@ TOUR: tuple[TourStep, ...] = (
         look="Look at **Positivity so far**, top right, then move the step slider to 5.",
     ),
     TourStep(
-        "$x_t$, $s_t$, $o_t$ and the shared $U$, $V$, $W$",
-        "$x_t$ is the input at step $t$, $s_t$ the hidden state computed from $s_{t-1}$ and $x_t$, and $o_t$ "
-        "the output. The parameters $U$, $W$, $V$ are the same at every step: one cell, used again and again.",
+        "xₜ, sₜ, oₜ and the shared U, V, W",
+        "xₜ is the input at step t, sₜ the hidden state computed from sₜ₋₁ and xₜ, and oₜ "
+        "the output. The parameters U, W, V are the same at every step: one cell, used again and again.",
         "this movie is not good",
         "rnn-64",
         3,
-        look="Look at the arrows of **The loop**, and the same $U$, $W$, $V$ on every copy in **Unrolled**.",
+        look="Look at the arrows of **The loop**, and the same U, W, V on every copy in **Unrolled**.",
     ),
     TourStep(
         "Two neurons, drawn as a plane",
-        "Another way to draw it: with two hidden neurons, $s_t$ is a point whose axes are those two neurons. "
+        "Another way to draw it: with two hidden neurons, sₜ is a point whose axes are those two neurons. "
         "It moves one step per word: toward positive at “wonderful”, back across the boundary at “terrible”.",
         "the acting was wonderful but the plot was terrible",
         "rnn-2",
