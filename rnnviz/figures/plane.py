@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.figures.style import (
+    CLEAR,
     DIVERGING,
     FAINT,
     GREY,
@@ -33,7 +34,10 @@ if TYPE_CHECKING:
     from rnnviz.corpus import Corpus
     from rnnviz.trace import Trace
 
+ColorBy = Literal["label", "o"]
+
 MAX_CORPUS_POINTS = 300  # each drawn point costs the browser time on every keystroke
+MAX_PREFIX_POINTS = 1500  # the every-prefix map: drawn only when asked for
 BAND_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)  # readout levels between the background bands
 LABEL_ALL_UP_TO = 20  # longer texts label only the words near the selected step
 LABEL_AROUND = 4
@@ -48,39 +52,60 @@ POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top 
 
 @dataclass(frozen=True)
 class Plane:
-    """How states map to the two drawn axes: p = (s - origin) @ basis.T, and the readout in plane units."""
+    """How states map to the drawn axes: p = (s - origin) @ basis.T, and the readout in plane units."""
 
     kind: Literal["neurons", "pca", "units"]
     origin: np.ndarray  # (H,)
-    basis: np.ndarray  # (2, H)
-    titles: tuple[str, str]
-    readout: tuple[np.ndarray, float] | None  # (w (2,), b): o = sigmoid(w . p + b) within the plane
+    basis: np.ndarray  # (D, H), D = 2 (or 3 for the 3-D map)
+    titles: tuple[str, ...]  # (D,)
+    readout: tuple[np.ndarray, float] | None  # (w (D,), b): o = sigmoid(w . p + b) within the plane
 
     def project(self, states: np.ndarray) -> np.ndarray:
-        return (states - self.origin) @ self.basis.T  # (N, H) -> (N, 2)
+        return (states - self.origin) @ self.basis.T  # (N, H) -> (N, D)
 
 
-def plane_for(tr: Trace, corpus: Corpus | None = None) -> Plane:
-    """The neurons themselves for H = 2, else the corpus PCA plane, else the first two units."""
+def check_components(components: tuple[int, ...], available: int) -> tuple[int, ...]:
+    """Distinct principal axes 0..available-1 (0 is PC1); a clear error otherwise."""
+    picked = tuple(int(k) for k in components)
+    if len(set(picked)) != len(picked) or any(not 0 <= k < available for k in picked):
+        names = ", ".join(f"PC{k + 1}" for k in picked)
+        raise ValueError(f"Pick {len(picked)} different components out of PC1..PC{available} (got {names}).")
+    return picked
+
+
+def plane_for(tr: Trace, corpus: Corpus | None = None, components: tuple[int, ...] | None = None) -> Plane:
+    """The neurons themselves for H = 2, else the corpus PCA plane, else the first units.
+
+    `components` picks the principal axes (0 is PC1; default (0, 1)); three of them give a 3-D space.
+    For H = 2 the neurons are drawn in 2-D whatever `components` says: they are the exact picture.
+    """
     h = tr.H
+    dims = 2 if components is None else len(components)
     zero = np.zeros(h)
-    if h == 2:
+    if h == 2 and dims == 2:
         titles = (f"neuron 1 ({sub('s', 't')}[0])", f"neuron 2 ({sub('s', 't')}[1])")
         return Plane("neurons", zero, np.eye(2), titles, (tr.V.astype(float), float(tr.c)))
-    if corpus is not None and corpus.H == h and corpus.components.shape[0] >= 2:
-        basis = corpus.components[:2].astype(float)  # (2, H)
-        pct = 100 * np.asarray(corpus.explained[:2], dtype=float)
-        titles = (f"PC1 ({pct[0]:.0f}% of variance)", f"PC2 ({pct[1]:.0f}% of variance)")
-        w = basis @ tr.V  # (2,) the part of V lying in the plane
+    if dims > 2 and h < dims:
+        raise ValueError(f"A {dims}-D view needs at least {dims} hidden units; this model has {h}.")
+    if corpus is not None and corpus.H == h and corpus.components.shape[0] >= dims:
+        picked = check_components(components or (0, 1), corpus.components.shape[0])
+        basis = corpus.components[list(picked)].astype(float)  # (D, H)
+        pct = 100 * np.asarray(corpus.explained, dtype=float)
+        titles = tuple(f"PC{k + 1} ({pct[k]:.0f}% of variance)" for k in picked)
+        w = basis @ tr.V  # (D,) the part of V lying in the plane
         share = float(np.linalg.norm(w) / max(np.linalg.norm(tr.V), 1e-12))
         readout = (w, float(tr.V @ corpus.mean + tr.c)) if share >= MIN_READOUT_SHARE else None
         return Plane("pca", corpus.mean.astype(float), basis, titles, readout)
-    basis = np.zeros((2, h))
-    basis[0, 0] = 1.0
-    if h > 1:
-        basis[1, 1] = 1.0
+    if dims > 2 and corpus is not None and corpus.H == h:
+        raise ValueError(
+            f"The corpus file holds {corpus.components.shape[0]} principal axes; a {dims}-D view needs {dims}."
+        )
+    basis = np.eye(dims, h)  # the first D units
     note = "no corpus, so no PCA" if h > 1 else "only 1 unit"
-    titles = (f"unit 1 ({sub('s', 't')}[0]; {note})", f"unit 2 ({sub('s', 't')}[1]; first 2 of {h})" if h > 1 else "")
+    titles = tuple(
+        f"unit {k + 1} ({sub('s', 't')}[{k}]; {note if k == 0 else f'first {dims} of {h}'})" if k < h else ""
+        for k in range(dims)
+    )
     return Plane("units", zero, basis, titles, None)
 
 
@@ -224,13 +249,110 @@ def label_positions(
     return out
 
 
+def _coords(pts: np.ndarray, digits: int | None = None) -> dict[str, list[float]]:
+    """{"x": ..., "y": ...} (and "z" for 3-D points) of points (N, D)."""
+    if digits is not None:
+        pts = pts.round(digits)
+    return {axis: pts[:, k].tolist() for k, axis in enumerate("xyz"[: pts.shape[1]])}
+
+
+def _corpus_traces(
+    plane: Plane, corpus: Corpus, color_by: ColorBy, prefixes: bool
+) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
+    """The corpus states as faint points: (every projected state, for the axes; the traces drawn).
+
+    Each set is thinned by a fixed stride, so the same points are drawn on every keystroke.
+    """
+    dims = plane.basis.shape[0]
+    kind = "scatter" if dims == 2 else "scatter3d"
+    sets = [(corpus.final_states, corpus.labels, corpus.outputs, "reviews end", MAX_CORPUS_POINTS, 4, 0.3)]
+    if prefixes and corpus.prefix_states is not None:
+        assert corpus.prefix_labels is not None and corpus.prefix_outputs is not None
+        sets.insert(  # drawn first, under the final states
+            0,
+            (
+                corpus.prefix_states,
+                corpus.prefix_labels,
+                corpus.prefix_outputs,
+                "reviews, every prefix",
+                MAX_PREFIX_POINTS,
+                3,
+                0.18,
+            ),
+        )
+    points, traces = [], []
+    for states, labels, outputs, what, cap, size, opacity in sets:
+        pc = plane.project(states.astype(float))  # (N, D)
+        points.append(pc)  # the axes fit every state of a drawn set
+        every = -(-len(pc) // cap)
+        size = size - 1 if dims == 3 else size
+        if color_by == "o":
+            keep = np.arange(len(pc))[::every]
+            o_name = sub("o", "T" if what == "reviews end" else "t")
+            traces.append(
+                {
+                    "type": kind,
+                    **_coords(pc[keep], 4),
+                    "mode": "markers",
+                    "marker": {
+                        "size": size,
+                        "color": outputs[keep].round(4).tolist(),
+                        "colorscale": DIVERGING,
+                        "cmin": 0,
+                        "cmax": 1,
+                        "opacity": opacity,
+                    },
+                    "hoverinfo": "skip",
+                    "name": f"{what}, coloured by {o_name}",
+                    "showlegend": True,
+                }
+            )
+            continue
+        for label, name, col in ((0, "negative", NEGATIVE), (1, "positive", POSITIVE)):
+            keep = np.flatnonzero(labels == label)[::every]  # (N',) within each kind of review
+            traces.append(
+                {
+                    "type": kind,
+                    **_coords(pc[keep], 4),
+                    "mode": "markers",
+                    "marker": {"size": size, "color": col, "opacity": opacity},
+                    "hoverinfo": "skip",
+                    "name": f"{name} {what}",
+                    "showlegend": True,
+                }
+            )
+    return points, traces
+
+
 def projection_figure(
-    tr: Trace, step: int | None = None, *, corpus: Corpus | None = None, compare: Trace | None = None
+    tr: Trace,
+    step: int | None = None,
+    *,
+    corpus: Corpus | None = None,
+    compare: Trace | None = None,
+    components: tuple[int, ...] | None = None,
+    color_by: ColorBy = "label",
+    prefixes: bool = False,
+    dims: Literal[2, 3] = 2,
 ) -> go.Figure:
-    """s_0, s_1, ... s_T as a labelled path in a plane (neurons for H = 2, corpus PCA otherwise)."""
+    """s_0, s_1, ... s_T as a labelled path in a plane (neurons for H = 2, corpus PCA otherwise).
+
+    The corpus map behind it: `components` picks the principal axes (0 is PC1; default PC1/PC2, or
+    PC1..PC3 for `dims=3`), `color_by` colours the corpus states by their review's label or by o, and
+    `prefixes` adds the states inside the reviews (every prefix, as sampled in the corpus file).
+    `dims=3` draws the same in 3-D (needs H >= 3); the readout boundary o = 0.5 is then a plane.
+    """
+    if dims not in (2, 3):
+        raise ValueError(f"dims must be 2 or 3, not {dims!r}.")
+    if color_by not in ("label", "o"):
+        raise ValueError(f"color_by must be 'label' or 'o', not {color_by!r}.")
+    if components is None:
+        components = (0, 1, 2)[:dims] if dims == 3 else None
+    elif len(components) != dims:
+        raise ValueError(f"A {dims}-D view takes {dims} components, not {len(components)}.")
     t_sel = clamp_step(tr, step)
-    plane = plane_for(tr, corpus)
-    p = plane.project(tr.hidden)  # (T+1, 2)
+    plane = plane_for(tr, corpus, components)
+    p = plane.project(tr.hidden)  # (T+1, D)
     steps = np.arange(1, tr.T + 1)  # (T,)
     words = tr.labels  # as a person reads them
 
@@ -240,26 +362,13 @@ def projection_figure(
     use_corpus = corpus is not None and corpus.H == tr.H and plane.kind != "units"
     if use_corpus:
         assert corpus is not None
-        pc = plane.project(corpus.final_states)  # (N, 2)
-        points.append(pc)  # the axes fit every corpus state, drawn or not
-        every = -(-len(pc) // MAX_CORPUS_POINTS)  # a fixed stride: the same points on every keystroke
-        for label, name, col in ((0, "negative", NEGATIVE), (1, "positive", POSITIVE)):
-            mask = np.flatnonzero(corpus.labels == label)[::every]  # (N',) within each kind of review
-            corpus_traces.append(
-                {
-                    "type": "scatter",
-                    "x": pc[mask, 0].round(4).tolist(),
-                    "y": pc[mask, 1].round(4).tolist(),
-                    "mode": "markers",
-                    "marker": {"size": 4, "color": col, "opacity": 0.3},
-                    "hoverinfo": "skip",
-                    "name": f"{name} reviews end",
-                    "showlegend": True,
-                }
-            )
-    g = plane.project(compare.hidden[1:]) if compare is not None else None  # (T', 2)
+        corpus_points, corpus_traces = _corpus_traces(plane, corpus, color_by, prefixes)
+        points += corpus_points
+    g = plane.project(compare.hidden[1:]) if compare is not None else None  # (T', D)
     if g is not None:
         points.append(g)
+    if dims == 3:
+        return _projection_3d(tr, t_sel, plane, p, points, corpus_traces, compare, g)
     xr, yr = _axis_range(points, plane)
     data += _readout_traces(plane, xr, yr)
     data += corpus_traces
@@ -412,5 +521,196 @@ def projection_figure(
         showlegend=show_legend,
         legend={"orientation": "h", "y": -0.18, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 52, "r": 8, "t": 40, "b": 40},
+    )
+    return figure(data, layout)
+
+
+def boundary_polygon(w: np.ndarray, b: float, ranges: list[list[float]]) -> np.ndarray:
+    """Where the plane w . p + b = 0 (o = 0.5) cuts the box `ranges` (3 x [lo, hi]): polygon (N, 3), N in 0, 3..6.
+
+    The plane meets the box's 12 edges in at most 6 points; ordered by angle around their centre.
+    """
+    lo, hi = np.array([r[0] for r in ranges]), np.array([r[1] for r in ranges])
+    corners = np.array([[(lo, hi)[(c >> k) & 1][k] for k in range(3)] for c in range(8)])  # (8, 3)
+    side = corners @ w + b  # (8,)
+    cuts = []
+    for c0 in range(8):
+        for k in range(3):
+            c1 = c0 | (1 << k)
+            if c1 == c0 or (side[c0] > 0) == (side[c1] > 0):
+                continue
+            f = side[c0] / (side[c0] - side[c1])
+            cuts.append(corners[c0] + f * (corners[c1] - corners[c0]))
+    if len(cuts) < 3:
+        return np.zeros((0, 3))
+    poly = np.array(cuts)  # (N, 3)
+    centre = poly.mean(axis=0)
+    n = w / np.linalg.norm(w)
+    u = np.cross(n, np.eye(3)[int(np.abs(n).argmin())])
+    u /= np.linalg.norm(u)
+    v = np.cross(n, u)
+    angle = np.arctan2((poly - centre) @ v, (poly - centre) @ u)
+    return poly[np.argsort(angle)]
+
+
+def _projection_3d(
+    tr: Trace,
+    t_sel: int,
+    plane: Plane,
+    p: np.ndarray,
+    points: list[np.ndarray],
+    corpus_traces: list[dict[str, Any]],
+    compare: Trace | None,
+    g: np.ndarray | None,
+) -> go.Figure:
+    """The projection in three principal axes: the same marks as Scatter3d, the o = 0.5 boundary as a plane."""
+    steps = np.arange(1, tr.T + 1)  # (T,)
+    words = tr.labels
+    allp = np.concatenate(points)  # (N, 3)
+    lo, hi = allp.min(axis=0), allp.max(axis=0)
+    pad = 0.08 * np.maximum(hi - lo, 1e-3)
+    ranges = [[float(lo[k] - pad[k]), float(hi[k] + pad[k])] for k in range(3)]
+
+    data: list[dict[str, Any]] = []
+    if plane.readout is not None:
+        w, b = plane.readout
+        poly = boundary_polygon(np.asarray(w, dtype=float), b, ranges)  # (N, 3)
+        if len(poly) >= 3:
+            data.append(
+                {
+                    "type": "mesh3d",
+                    **_coords(poly, 5),
+                    "i": [0] * (len(poly) - 2),  # a fan of triangles from the first corner
+                    "j": list(range(1, len(poly) - 1)),
+                    "k": list(range(2, len(poly))),
+                    "color": GREY,
+                    "opacity": 0.25,
+                    "hoverinfo": "name",
+                    "name": "o = 0.5 (readout boundary, in this space)",
+                    "showlegend": True,
+                }
+            )
+    data += corpus_traces
+    past, future = p[: t_sel + 1], p[t_sel:]
+    line = {"type": "scatter3d", "mode": "lines", "hoverinfo": "skip", "showlegend": False}
+    data.append({**line, **_coords(past), "line": {"color": GREY, "width": 5}, "name": "path so far"})
+    if len(future) > 1:
+        data.append(
+            {
+                **line,
+                **_coords(future),
+                "line": {"color": GREY, "width": 3, "dash": "dot"},
+                "name": "path still to come",
+            }
+        )
+    if g is not None:
+        assert compare is not None
+        n_g = min(compare.T, tr.T)
+        data.append(
+            {
+                "type": "scatter3d",
+                **_coords(g[:n_g]),
+                "mode": "lines+markers",
+                "line": {"color": GREY, "width": 2, "dash": "dash"},
+                "marker": {"symbol": "circle-open", "size": 4, "color": GREY},
+                "customdata": [[int(t)] for t in steps[:n_g]],
+                "hovertext": [
+                    f"goldfish t = {t}: “{esc(tok)}” alone, no memory<br>{sub('o', t)} = {o:.3f}"
+                    for t, tok, o in zip(steps[:n_g], compare.labels, compare.outputs, strict=False)
+                ],
+                "hoverinfo": "text",
+                "name": "goldfish (no memory)",
+                "showlegend": True,
+            }
+        )
+    label_all = tr.T <= LABEL_ALL_UP_TO
+    labels = [
+        esc(short(tok, 14)) if label_all or abs(t - t_sel) <= LABEL_AROUND else ""
+        for t, tok in zip(steps, words, strict=True)
+    ]
+    hover = [
+        f"t = {t}: “{esc(tok)}”<br>{sub('o', t)} = {o:.3f} {verdict(o)}"
+        for t, tok, o in zip(steps, words, tr.outputs, strict=True)
+    ]
+    for lo_t, hi_t, opacity, name in ((1, t_sel, 1.0, "words read"), (t_sel + 1, tr.T, 0.35, "words still to come")):
+        if lo_t > hi_t:
+            continue
+        sl = slice(lo_t - 1, hi_t)
+        data.append(
+            {
+                "type": "scatter3d",
+                **_coords(p[lo_t : hi_t + 1]),
+                "mode": "markers+text",
+                "text": labels[sl],
+                "textposition": "top center",
+                "textfont": {"size": 11},
+                "opacity": opacity,
+                "marker": {
+                    "size": 5,
+                    "color": tr.outputs[sl].tolist(),
+                    "colorscale": DIVERGING,
+                    "cmin": 0,
+                    "cmax": 1,
+                    "line": {"color": GREY, "width": 1},
+                },
+                "customdata": [[int(t)] for t in steps[sl]],
+                "hovertext": hover[sl],
+                "hoverinfo": "text",
+                "name": name,
+                "showlegend": False,
+            }
+        )
+    data.append(
+        {
+            "type": "scatter3d",
+            **_coords(p[:1]),
+            "mode": "markers+text",
+            "text": [sub("s", 0)],
+            "textposition": "bottom center",
+            "marker": {"symbol": "x", "size": 5, "color": GREY},
+            "hovertext": [f"{sub('s', 0)} = 0: the state before any word"],
+            "hoverinfo": "text",
+            "name": "s_0",
+            "showlegend": False,
+        }
+    )
+    data.append(
+        {
+            "type": "scatter3d",
+            **_coords(p[t_sel : t_sel + 1]),
+            "mode": "markers",
+            "marker": {"symbol": "circle-open", "size": 11, "color": HIGHLIGHT, "line": {"width": 3}},
+            "customdata": [[t_sel]],
+            "hovertext": [hover[t_sel - 1]],
+            "hoverinfo": "text",
+            "name": "selected step",
+            "showlegend": False,
+        }
+    )
+    axis = {
+        "showbackground": False,
+        "backgroundcolor": CLEAR,
+        "gridcolor": FAINT,
+        "zerolinecolor": FAINT,
+        "showspikes": False,
+    }
+    scene = {
+        f"{name}axis": {**axis, "range": r, "title": {"text": title, "font": {"size": 11}}}
+        for name, r, title in zip("xyz", ranges, plane.titles, strict=True)
+    }
+    title = f"State space in 3-D: {sub('s', 't')} word by word, t = {t_sel}: “{esc(short(words[t_sel - 1], 20))}”"
+    layout = base_layout(
+        FIG_HEIGHT + 120,
+        title,
+        scene={
+            **scene,
+            "bgcolor": CLEAR,
+            "aspectmode": "cube",  # PCA axes get the room, as in 2-D
+            "dragmode": "turntable",
+            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 0.9}},
+        },
+        showlegend=bool(corpus_traces) or g is not None or plane.readout is not None,
+        legend={"orientation": "h", "y": -0.05, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"l": 8, "r": 8, "t": 40, "b": 20},
     )
     return figure(data, layout)
