@@ -205,6 +205,25 @@ def save_checkpoint(model: SentimentRNN, path: str | os.PathLike[str], meta: dic
     return path
 
 
+def check_shapes(config: ModelConfig, state: dict[str, Any]) -> None:
+    """The stored tensors have exactly the shapes the config asks for."""
+    g, h, e = config.n_gates, config.hidden, config.embed
+    expected = {
+        "embedding.weight": (config.vocab_size, e),
+        "U": (g * h, e),
+        "W": (g * h, h),
+        "b": (g * h,),
+        "b_hh": (g * h,),
+        "V": (h,),
+        "c": (),
+    }
+    for key, shape in expected.items():
+        tensor = state.get(key)
+        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != shape:
+            found = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
+            raise ValueError(f"tensor {key!r} should be {shape} for this config, found {found}")
+
+
 def resolve_checkpoint(name_or_path: str | os.PathLike[str]) -> Path:
     """A shipped model's name ('rnn-2') or a path to a checkpoint file."""
     text = str(name_or_path)
@@ -242,6 +261,7 @@ def load_model(name_or_path: str | os.PathLike[str]) -> SentimentRNN:
         raise CheckpointError(f"{path} has checkpoint version {payload.get('version')}, expected {CHECKPOINT_VERSION}.")
     try:
         config = ModelConfig(**payload["config"])
+        check_shapes(config, payload["state"])  # before allocating: a crafted config could ask for GBs
         vocab = Vocab(payload["vocab"]["words"], payload["vocab"]["ngrams"])
         model = SentimentRNN(config, vocab)
         state = {k: v.float() for k, v in payload["state"].items()}

@@ -126,3 +126,12 @@ def test_damaged_checkpoint_is_refused(tmp_path):
 def test_unknown_model_name():
     with pytest.raises(CheckpointError, match="Unknown model 'rnn-3'"):
         load_model("rnn-3")
+
+
+def test_config_asking_for_more_than_the_tensors_hold_is_refused(tmp_path):
+    path = save_checkpoint(tiny_model(), tmp_path / "huge.pt", {})
+    payload = torch.load(path, weights_only=True)
+    payload["config"]["hidden"] = 100_000  # would allocate tens of GB if built before checking
+    torch.save(payload, path)
+    with pytest.raises(CheckpointError, match=r"huge\.pt is damaged: tensor 'U' should be"):
+        load_model(path)

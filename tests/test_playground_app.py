@@ -78,8 +78,12 @@ class _Upload:
     def getvalue(self):
         return {content!r}
 
+_real_uploader = st.file_uploader
 st.file_uploader = lambda *args, **kwargs: _Upload()
-exec(compile(open({str(PAGE)!r}).read(), {str(PAGE)!r}, "exec"), {{"__name__": "__main__"}})
+try:
+    exec(compile(open({str(PAGE)!r}).read(), {str(PAGE)!r}, "exec"), {{"__name__": "__main__"}})
+finally:
+    st.file_uploader = _real_uploader  # AppTest runs in this process: leave streamlit as it was
 """
     return AppTest.from_string(script, default_timeout=60)
 
