@@ -15,6 +15,10 @@ from rnnviz.app.explorer import (
     DOWNLOAD_CSV_KEY,
     DOWNLOAD_JSON_KEY,
     EXPLORER_KEY,
+    MAP_3D_KEY,
+    MAP_COLOUR_KEY,
+    MAP_PAIR_KEY,
+    MAP_PREFIX_KEY,
     PIN_KEY,
     PIN_TRIO_KEY,
     PINNED,
@@ -50,7 +54,7 @@ def test_closed_section_runs_nothing():
     assert not at.get("download_button")
 
 
-@pytest.mark.parametrize("tab", TABS[:5])
+@pytest.mark.parametrize("tab", TABS[:6])
 def test_every_tab_draws_one_chart(tab):
     at = opened(tab)
     assert_ok(at)
@@ -58,7 +62,7 @@ def test_every_tab_draws_one_chart(tab):
 
 
 def test_dynamics_tab_takes_a_word_and_rejects_two():
-    at = opened(TABS[0])
+    at = opened("Dynamics & fixed points")
     at.text_input(key=WORD_KEY).set_value("good").run()
     assert_ok(at)
     assert any("“good”" in c.value for c in at.caption)
@@ -67,13 +71,13 @@ def test_dynamics_tab_takes_a_word_and_rejects_two():
 
 
 def test_gated_models_show_kept_versus_written():
-    at = opened(TABS[2], model="gru-64")
+    at = opened("One step apart", model="gru-64")
     assert_ok(at)
     assert any("Kept versus written" in m.value for m in at.markdown)
 
 
 def test_pins_are_compared():
-    at = opened(TABS[3])
+    at = opened("Compare")
     at.button(key=PIN_TRIO_KEY).click().run()
     assert_ok(at)
     assert [t for t, _ in at.session_state[PINNED]] == list(TRIO)
@@ -84,7 +88,7 @@ def test_pins_are_compared():
 
 
 def test_export_downloads_hold_the_literal_trace():
-    at = opened(TABS[5], model="lstm-64", text="a <b>bold</b> try")
+    at = opened("Export", model="lstm-64", text="a <b>bold</b> try")
     assert_ok(at)
     assert at.segmented_control(key=MODEL_KEY).value == "lstm-64"
     keys = {b.key for b in at.get("download_button")}
@@ -94,3 +98,45 @@ def test_export_downloads_hold_the_literal_trace():
 
     rec = json.loads(analysis.trace_json(trace(load_model("lstm-64"), "a <b>bold</b> try")))
     assert rec["text"] == "a <b>bold</b> try" and set(rec["gates"]) == {"i", "f", "g", "o", "cell"}
+
+
+def map_chart(at: AppTest) -> dict:
+    """The Map tab's figure, as the dict the browser gets."""
+    (fig,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "map" in c.proto.id]
+    return fig
+
+
+def test_map_tab_draws_the_projection_with_its_options():
+    at = opened("Map", model="rnn-64", text="a <b>bold</b> try")
+    assert_ok(at)
+    fig = map_chart(at)
+    assert fig["layout"]["xaxis"]["title"]["text"].startswith("PC1 (")
+    assert fig["layout"]["yaxis"]["title"]["text"].startswith("PC2 (")
+    assert any(t.get("name") == "negative reviews end" for t in fig["data"])
+    assert any("% of the variance" in c.value for c in at.caption)
+
+    at.segmented_control(key=MAP_PAIR_KEY).set_value("PC1 / PC3").run()
+    at.segmented_control(key=MAP_COLOUR_KEY).set_value("o").run()
+    at.toggle(key=MAP_PREFIX_KEY).set_value(True).run()
+    assert_ok(at)
+    fig = map_chart(at)
+    assert fig["layout"]["yaxis"]["title"]["text"].startswith("PC3 (")
+    names = [t.get("name", "") for t in fig["data"]]
+    assert "reviews end, coloured by o<sub>T</sub>" in names
+    assert "reviews, every prefix, coloured by o<sub>t</sub>" in names
+
+    at.toggle(key=MAP_3D_KEY).set_value(True).run()
+    assert_ok(at)
+    fig = map_chart(at)
+    assert {t["type"] for t in fig["data"]} >= {"scatter3d", "mesh3d"}
+    assert fig["layout"]["scene"]["zaxis"]["title"]["text"].startswith("PC3 (")
+    assert "<b>" not in json.dumps(fig)  # the typed markup stays text
+
+
+def test_map_tab_for_rnn_2_keeps_the_neurons():
+    at = opened("Map", model="rnn-2")
+    assert_ok(at)
+    assert at.segmented_control(key=MAP_PAIR_KEY).disabled and at.toggle(key=MAP_3D_KEY).disabled
+    fig = map_chart(at)
+    assert fig["layout"]["xaxis"]["title"]["text"].startswith("neuron 1")
+    assert any("exact picture" in c.value for c in at.caption)

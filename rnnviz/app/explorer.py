@@ -1,4 +1,4 @@
-"""The "Explore the hidden state" section: dynamics, word effects, one step apart, compare, neurons, export.
+"""The "Explore the hidden state" section: map, dynamics, word effects, one step apart, compare, neurons, export.
 
 Lazy: the expander and its tabs track their state, so nothing here runs on a keystroke while the section
 is closed, and only the open tab runs while it is open. Fixed points are computed once per model and
@@ -17,6 +17,10 @@ from rnnviz.app import md_escape, shorten
 # Widget keys (tests import these).
 EXPLORER_KEY = "explorer"
 TABS_KEY = "explorer_tab"
+MAP_PAIR_KEY = "explorer_map_pair"
+MAP_COLOUR_KEY = "explorer_map_colour"
+MAP_PREFIX_KEY = "explorer_map_prefix"
+MAP_3D_KEY = "explorer_map_3d"
 WORD_KEY = "explorer_word"
 UNIT_KEY = "explorer_unit"
 PIN_KEY = "explorer_pin"
@@ -29,7 +33,9 @@ DOWNLOAD_COMPARE_KEY = "explorer_compare_html"
 CHART_KEY_PREFIX = "explorer_chart_"
 PINNED = "_explorer_pinned"  # session state: list of (text, forget)
 
-TABS = ("Dynamics & fixed points", "Word effects", "One step apart", "Compare", "Neurons", "Export")
+TABS = ("Map", "Dynamics & fixed points", "Word effects", "One step apart", "Compare", "Neurons", "Export")
+PAIRS = {"PC1 / PC2": (0, 1), "PC1 / PC3": (0, 2), "PC2 / PC3": (1, 2)}  # the map's planes
+COLOUR_BY = {"label": "review label", "o": "o (the readout)"}
 TRIO = ("this movie is good", "this movie is not good", "this movie is not bad")
 MAX_PINS = 6
 N_STARTS = 128
@@ -103,11 +109,12 @@ def explorer_section(model_name: str, tr: rnnviz.Trace, step: int, *, corpus: rn
         return
     with box:
         st.caption(
-            "Tools for looking inside: where the update would take any state, how much each word moved "
-            "$o$, one update taken apart, sentences side by side, single neurons, and downloads."
+            "Tools for looking inside: the map of states real reviews reach, where the update would take any "
+            "state, how much each word moved $o$, one update taken apart, sentences side by side, single "
+            "neurons, and downloads."
         )
         tabs = st.tabs(TABS, key=TABS_KEY, on_change="rerun")
-        sections = (dynamics_tab, effects_tab, anatomy_tab, compare_tab, neurons_tab, export_tab)
+        sections = (map_tab, dynamics_tab, effects_tab, anatomy_tab, compare_tab, neurons_tab, export_tab)
         for tab, draw in zip(tabs, sections, strict=True):
             if tab.open:
                 with tab:
@@ -136,6 +143,79 @@ def chart(name: str, fig, file_stem: str) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def map_controls(tr: rnnviz.Trace, corpus: rnnviz.Corpus | None) -> tuple[tuple[int, int], str, bool, bool]:
+    """The map's options: (components pair, colour by, every prefix, 3-D); unavailable ones are disabled."""
+    has_pca = corpus is not None and corpus.H == tr.H and tr.H > 2 and corpus.components.shape[0] >= 3
+    has_prefix = corpus is not None and corpus.prefix_states is not None
+    in_3d = has_pca and bool(st.session_state.get(MAP_3D_KEY))  # 3-D always shows PC1..PC3
+    with st.container(horizontal=True, gap="medium"):
+        pair = st.segmented_control(
+            "Principal axes",
+            list(PAIRS),
+            default="PC1 / PC2",
+            key=MAP_PAIR_KEY,
+            disabled=not has_pca or in_3d,
+            help="Which two principal components of the corpus states span the plane (2-D only)."
+            if has_pca
+            else "This model is drawn in its own 2 neurons (or has no corpus map), so there is no choice of axes.",
+        )
+        colour_by = st.segmented_control(
+            "Colour the reviews by",
+            list(COLOUR_BY),
+            default="label",
+            format_func=COLOUR_BY.__getitem__,
+            key=MAP_COLOUR_KEY,
+            disabled=corpus is None,
+        )
+        with st.container(gap="small"):
+            prefixes = st.toggle(
+                "Every prefix",
+                key=MAP_PREFIX_KEY,
+                disabled=not has_prefix,
+                help="Also the states inside the reviews (after every word), not only where each review ends.",
+            )
+            three_d = st.toggle(
+                "3-D (PC1–PC3)", key=MAP_3D_KEY, disabled=not has_pca, help="Drag to turn the space around."
+            )
+    return PAIRS[pair or "PC1 / PC2"], colour_by or "label", bool(prefixes and has_prefix), bool(three_d and has_pca)
+
+
+def map_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
+    st.markdown(
+        "**The map the sentence moves through.** Faint points: hidden states the model reaches on the SST "
+        "dev reviews, behind the path of the sentence being typed. The dashed line (a plane in 3-D) is the "
+        "readout's boundary $o = 0.5$."
+    )
+    pair, colour_by, prefixes, three_d = map_controls(tr, corpus)
+    fig = F.projection(
+        tr,
+        step,
+        corpus=corpus,
+        components=(0, 1, 2) if three_d else pair,
+        color_by=colour_by,
+        prefixes=prefixes,
+        dims=3 if three_d else 2,
+    )
+    chart("map", fig, f"{model_name}-map{'-3d' if three_d else ''}")
+    if corpus is None or corpus.H != tr.H:
+        st.caption("No corpus map for this model: the axes are its first hidden units.")
+        return
+    if tr.H == 2:
+        note = "Drawn in the two neurons themselves: the exact picture, and the boundary is exact."
+    else:
+        axes = (0, 1, 2) if three_d else pair
+        held = 100 * float(sum(corpus.explained[k] for k in axes))
+        note = (
+            f"These {len(axes)} principal axes hold {held:.0f}% of the variance of the reviews' states; "
+            "the boundary is the readout as seen in them (exact only along them)."
+        )
+    n_prefix = 0 if corpus.prefix_states is None else len(corpus.prefix_states)
+    drawn = f"{len(corpus.final_states)} review endings" + (
+        f" and a sample of {n_prefix:,} states inside them" if prefixes else ""
+    )
+    st.caption(f"{note} Map: {drawn} (a thinned, fixed subset is drawn; the axes fit all of them).")
 
 
 def dynamics_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:

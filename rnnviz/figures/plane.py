@@ -700,14 +700,14 @@ def _projection_3d(
     }
     title = f"State space in 3-D: {sub('s', 't')} word by word, t = {t_sel}: “{esc(short(words[t_sel - 1], 20))}”"
     layout = base_layout(
-        FIG_HEIGHT + 120,
+        FIG_HEIGHT + 180,
         title,
         scene={
             **scene,
             "bgcolor": CLEAR,
             "aspectmode": "cube",  # PCA axes get the room, as in 2-D
             "dragmode": "turntable",
-            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 0.9}},
+            "camera": {"eye": {"x": 1.45, "y": -1.5, "z": 0.8}},
         },
         showlegend=bool(corpus_traces) or g is not None or plane.readout is not None,
         legend={"orientation": "h", "y": -0.05, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
