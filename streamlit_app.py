@@ -57,6 +57,7 @@ from rnnviz.app.tour import PARAM_TOUR, TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOU
 # Session-only state (not widgets).
 _STARTED = "_started"
 _URL_NOTES = "_url_notes"
+_URL_NOTES_FOR = "_url_notes_for"  # (text, model) the link's notes are about
 _URL_STEP = "_url_step"
 _PLAYING = "_playing"
 _LAST_TICK = "_last_tick"
@@ -382,9 +383,14 @@ def dashboard() -> None:
     try:
         show(text, model_name, goldfish)
     finally:
-        # Notes about an odd link show once, above the views.
-        for note in st.session_state.pop(_URL_NOTES, []):
-            notes_box.info(md_escape(note), icon=":material/link:")
+        # Notes about an odd link stay above the views until the reader changes the text or model
+        # (reruns that change nothing, such as the URL being tidied, must not wipe them).
+        seen = st.session_state.setdefault(_URL_NOTES_FOR, (text, model_name))
+        if seen == (text, model_name):
+            for note in st.session_state.get(_URL_NOTES, []):
+                notes_box.info(md_escape(note), icon=":material/link:")
+        else:
+            st.session_state[_URL_NOTES] = []
 
 
 def show(text: str, model_name: str, goldfish: bool) -> None:
