@@ -53,7 +53,7 @@ def sst_dir() -> Path:
 @pytest.fixture(scope="session")
 def chromium_browser():
     """One Playwright and one Chromium for every browser test file: the sync API allows one per process."""
-    from tests.browser_util import chromium, missing_browser
+    from browser_util import chromium, missing_browser
 
     reason = missing_browser()
     if reason:

@@ -6,89 +6,25 @@ or Playwright is missing, except under CI (CI=true), where a missing browser is 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from browser_util import IN_CI, missing_browser, streamlit_server
 
 import rnnviz
 from rnnviz.app import CHART_KEYS, PLAY_KEY, STEP_KEY, TEXT_KEY
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("RNNVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _missing_reason() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright pytest-playwright)"
-    if not Path(CHROMIUM).is_file():
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set RNNVIZ_CHROMIUM)"
-    return None
-
-
-_REASON = _missing_reason()
+_REASON = missing_browser()
 if _REASON and IN_CI:
     raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_url():
-    port = _free_port()
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    log = open(Path(tempfile.gettempdir()) / f"rnnviz-streamlit-{port}.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with streamlit_server() as server:
+        yield server.url
 
 
 @pytest.fixture

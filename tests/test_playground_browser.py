@@ -1,4 +1,4 @@
-"""The training playground in a real browser: reached from the sidebar, Train fills the curves live, Stop ends the run.
+"""The training playground in a real browser: reached by its page link, Train fills the curves live, Stop ends the run.
 
 Drives Debian's /usr/bin/chromium with Playwright (never `playwright install`). Skips when Chromium or Playwright
 is missing, except under CI (CI=true), where a missing browser is a failure.
@@ -6,90 +6,19 @@ is missing, except under CI (CI=true), where a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
+from browser_util import IN_CI, missing_browser, streamlit_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("RNNVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PORTS = range(9000, 9100)
-
-
-def _missing_reason() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright)"
-    if not Path(CHROMIUM).is_file():
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set RNNVIZ_CHROMIUM)"
-    return None
-
-
-_REASON = _missing_reason()
+_REASON = missing_browser()
 if _REASON and IN_CI:
     raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
 @pytest.fixture(scope="module")
 def app_url():
-    port = _free_port()
-    log = open(Path(tempfile.gettempdir()) / f"rnnviz-playground-{port}.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1"}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with streamlit_server() as server:
+        yield server.url
 
 
 @pytest.fixture
