@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.figures.plane import Plane, plane_for
+from rnnviz.figures.plane import Plane, corpus_traces, plane_for
 from rnnviz.figures.style import (
     DIVERGING,
     FAINT,
     GREY,
     HIGHLIGHT,
-    NEGATIVE,
-    POSITIVE,
     base_layout,
     clamp_step,
     esc,
@@ -242,26 +240,6 @@ def path_traces(tr: Trace, p: np.ndarray, t_sel: int) -> list[dict[str, Any]]:
     ]
 
 
-def corpus_traces(plane: Plane, corpus: Corpus) -> tuple[list[dict[str, Any]], np.ndarray]:
-    pc = plane.project(corpus.final_states)  # (N, 2)
-    data = []
-    for label, name, col in ((0, "negative", NEGATIVE), (1, "positive", POSITIVE)):
-        mask = corpus.labels == label
-        data.append(
-            {
-                "type": "scatter",
-                "x": pc[mask, 0].round(3).tolist(),
-                "y": pc[mask, 1].round(3).tolist(),
-                "mode": "markers",
-                "marker": {"size": 4, "color": col, "opacity": 0.25},
-                "hoverinfo": "skip",
-                "name": f"{name} reviews end",
-                "showlegend": True,
-            }
-        )
-    return data, pc
-
-
 def dynamics_figure(
     tr: Trace,
     step: int | None = None,
@@ -280,8 +258,8 @@ def dynamics_figure(
     back: list[dict[str, Any]] = []
     if use_corpus:
         assert corpus is not None
-        back, pc = corpus_traces(plane, corpus)
-        points.append(pc)
+        corpus_points, back = corpus_traces(plane, corpus)
+        points += corpus_points
     if flow is not None and plane.kind == "neurons":
         data += flow_traces(flow)
     fp_data: list[dict[str, Any]] = []

@@ -256,8 +256,8 @@ def _coords(pts: np.ndarray, digits: int | None = None) -> dict[str, list[float]
     return {axis: pts[:, k].tolist() for k, axis in enumerate("xyz"[: pts.shape[1]])}
 
 
-def _corpus_traces(
-    plane: Plane, corpus: Corpus, color_by: ColorBy, prefixes: bool
+def corpus_traces(
+    plane: Plane, corpus: Corpus, color_by: ColorBy = "label", prefixes: bool = False
 ) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
     """The corpus states as faint points: (every projected state, for the axes; the traces drawn).
 
@@ -358,20 +358,20 @@ def projection_figure(
 
     points = [p]
     data: list[dict[str, Any]] = []
-    corpus_traces: list[dict[str, Any]] = []
+    corpus_data: list[dict[str, Any]] = []
     use_corpus = corpus is not None and corpus.H == tr.H and plane.kind != "units"
     if use_corpus:
         assert corpus is not None
-        corpus_points, corpus_traces = _corpus_traces(plane, corpus, color_by, prefixes)
+        corpus_points, corpus_data = corpus_traces(plane, corpus, color_by, prefixes)
         points += corpus_points
     g = plane.project(compare.hidden[1:]) if compare is not None else None  # (T', D)
     if g is not None:
         points.append(g)
     if dims == 3:
-        return _projection_3d(tr, t_sel, plane, p, points, corpus_traces, compare, g)
+        return _projection_3d(tr, t_sel, plane, p, points, corpus_data, compare, g)
     xr, yr = _axis_range(points, plane)
     data += _readout_traces(plane, xr, yr)
-    data += corpus_traces
+    data += corpus_data
 
     past, future = p[: t_sel + 1], p[t_sel:]  # the path so far includes s_0
     data.append(
@@ -559,7 +559,7 @@ def _projection_3d(
     plane: Plane,
     p: np.ndarray,
     points: list[np.ndarray],
-    corpus_traces: list[dict[str, Any]],
+    corpus_data: list[dict[str, Any]],
     compare: Trace | None,
     g: np.ndarray | None,
 ) -> go.Figure:
@@ -590,7 +590,7 @@ def _projection_3d(
                     "showlegend": True,
                 }
             )
-    data += corpus_traces
+    data += corpus_data
     past, future = p[: t_sel + 1], p[t_sel:]
     line = {"type": "scatter3d", "mode": "lines", "hoverinfo": "skip", "showlegend": False}
     data.append({**line, **_coords(past), "line": {"color": GREY, "width": 5}, "name": "path so far"})
@@ -709,7 +709,7 @@ def _projection_3d(
             "dragmode": "turntable",
             "camera": {"eye": {"x": 1.45, "y": -1.5, "z": 0.8}},
         },
-        showlegend=bool(corpus_traces) or g is not None or plane.readout is not None,
+        showlegend=bool(corpus_data) or g is not None or plane.readout is not None,
         legend={"orientation": "h", "y": -0.05, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 8, "r": 8, "t": 40, "b": 20},
     )
