@@ -5,22 +5,32 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from rnnviz.model import SHIPPED, CheckpointError, SentimentRNN, load_model
+from rnnviz.checkpoint import SHIPPED, CheckpointError
+from rnnviz.infer import NumpyRNN, load_inference_model
 from rnnviz.trace import Trace, trace
 from rnnviz.vocab import MAX_TOKENS, tokenize
 
-# Loaded on first use, so `python -m rnnviz.corpus` does not import itself twice.
-_LAZY = {"Corpus": "rnnviz.corpus", "load_corpus": "rnnviz.corpus", "figures": "rnnviz.figures"}
+# Loaded on first use: `import rnnviz` never imports torch (the app runs on NumpyRNN), and
+# `python -m rnnviz.corpus` does not import itself twice.
+_LAZY = {
+    "Corpus": "rnnviz.corpus",
+    "load_corpus": "rnnviz.corpus",
+    "figures": "rnnviz.figures",
+    "SentimentRNN": "rnnviz.model",
+    "load_model": "rnnviz.model",
+}
 
 __all__ = [
     "MAX_TOKENS",
     "SHIPPED",
     "CheckpointError",
     "Corpus",
+    "NumpyRNN",
     "SentimentRNN",
     "Trace",
     "figures",
     "load_corpus",
+    "load_inference_model",
     "load_model",
     "tokenize",
     "trace",

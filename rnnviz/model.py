@@ -3,65 +3,58 @@
 from __future__ import annotations
 
 import os
-import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call
 
+# The torch-free pieces live in rnnviz.checkpoint; re-exported so `from rnnviz.model import ...` keeps working.
+from rnnviz.checkpoint import (
+    ARCHS,
+    ASSETS_ENV,
+    CHECKPOINT_FORMAT,
+    CHECKPOINT_VERSION,
+    DEFAULT_ASSETS,
+    GATE_NAMES,
+    SHIPPED,
+    Arch,
+    CheckpointError,
+    ModelConfig,
+    Steps,
+    check_crc,
+    check_payload,
+    check_shapes,
+    damaged,
+    find_checkpoint,
+    model_name,
+    resolve_checkpoint,
+    unreadable,
+)
 from rnnviz.vocab import Vocab
 
-Arch = Literal["rnn", "gru", "lstm"]
-ARCHS: tuple[Arch, ...] = ("rnn", "gru", "lstm")
-GATE_NAMES: dict[str, tuple[str, ...]] = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
-CHECKPOINT_FORMAT = "rnnviz-checkpoint"
-CHECKPOINT_VERSION = 1
-SHIPPED = ("rnn-2", "rnn-64", "gru-64", "lstm-64")
-ASSETS_ENV = "RNNVIZ_ASSETS"
-# assets/ beside the package in a checkout; rnnviz/assets inside it once installed with pip.
-_CHECKOUT_ASSETS = Path(__file__).resolve().parent.parent / "assets"
-DEFAULT_ASSETS = _CHECKOUT_ASSETS if _CHECKOUT_ASSETS.is_dir() else Path(__file__).resolve().parent / "assets"
-
-
-class CheckpointError(Exception):
-    """A checkpoint file is missing, unreadable, or not an rnnviz checkpoint."""
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Everything needed to rebuild a model's shapes; stored inside the checkpoint."""
-
-    arch: Arch
-    hidden: int  # H
-    embed: int  # E
-    vocab_size: int  # V: words + character n-grams
-    dropout: float = 0.5
-
-    def __post_init__(self) -> None:
-        if self.arch not in ARCHS:
-            raise ValueError(f"arch must be one of {ARCHS}, not {self.arch!r}")
-        if self.hidden < 1 or self.embed < 1 or self.vocab_size < 1:
-            raise ValueError("hidden, embed and vocab_size must be positive")
-
-    @property
-    def n_gates(self) -> int:
-        return {"rnn": 1, "gru": 3, "lstm": 4}[self.arch]
-
-
-@dataclass(frozen=True)
-class Steps:
-    """Every intermediate value of one written-out pass over T tokens (float32 numpy)."""
-
-    x: np.ndarray  # (T, E) inputs x_t
-    hidden: np.ndarray  # (T+1, H) s_t, row 0 = s_0
-    outputs: np.ndarray  # (T,) o_t
-    input_part: np.ndarray  # (T, G*H) U x_t
-    memory_part: np.ndarray  # (T, G*H) W s_{t-1} (what the cell read from its memory)
-    gates: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T, H)
+__all__ = [
+    "ARCHS",
+    "ASSETS_ENV",
+    "CHECKPOINT_FORMAT",
+    "CHECKPOINT_VERSION",
+    "DEFAULT_ASSETS",
+    "GATE_NAMES",
+    "SHIPPED",
+    "Arch",
+    "CheckpointError",
+    "ModelConfig",
+    "SentimentRNN",
+    "Steps",
+    "check_shapes",
+    "load_model",
+    "readout",
+    "resolve_checkpoint",
+    "save_checkpoint",
+]
 
 
 class SentimentRNN(nn.Module):
@@ -172,10 +165,14 @@ class SentimentRNN(nn.Module):
             gates=gate_arrays,
         )
 
+    def readout(self) -> tuple[np.ndarray, float]:
+        """The shared readout (V (H,), c) as numpy: o = sigmoid(V s + c)."""
+        return self.V.detach().numpy().copy(), float(self.c.detach())
+
 
 def readout(model: SentimentRNN) -> tuple[np.ndarray, float]:
     """The shared readout (V (H,), c) as numpy: o = sigmoid(V s + c)."""
-    return model.V.detach().numpy().copy(), float(model.c.detach())
+    return model.readout()
 
 
 # -- checkpoints ----------------------------------------------------------------------------
@@ -205,75 +202,27 @@ def save_checkpoint(model: SentimentRNN, path: str | os.PathLike[str], meta: dic
     return path
 
 
-def check_shapes(config: ModelConfig, state: dict[str, Any]) -> None:
-    """The stored tensors have exactly the shapes the config asks for."""
-    g, h, e = config.n_gates, config.hidden, config.embed
-    expected = {
-        "embedding.weight": (config.vocab_size, e),
-        "U": (g * h, e),
-        "W": (g * h, h),
-        "b": (g * h,),
-        "b_hh": (g * h,),
-        "V": (h,),
-        "c": (),
-    }
-    for key, shape in expected.items():
-        tensor = state.get(key)
-        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != shape:
-            found = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
-            raise ValueError(f"tensor {key!r} should be {shape} for this config, found {found}")
-
-
-def resolve_checkpoint(name_or_path: str | os.PathLike[str]) -> Path:
-    """A shipped model's name ('rnn-2') or a path to a checkpoint file."""
-    text = str(name_or_path)
-    if text in SHIPPED:
-        return Path(os.environ.get(ASSETS_ENV) or DEFAULT_ASSETS) / f"{text}.pt"
-    path = Path(text)
-    if path.suffix != ".pt" and not path.exists():
-        raise CheckpointError(f"Unknown model {text!r}: use one of {', '.join(SHIPPED)} or a path to a .pt checkpoint.")
-    return path
-
-
 def load_model(name_or_path: str | os.PathLike[str]) -> SentimentRNN:
-    """Load a shipped model by name or a checkpoint by path, weights only, in eval mode."""
-    path = resolve_checkpoint(name_or_path)
-    if not path.is_file():
-        raise CheckpointError(
-            f"Checkpoint {path} is missing. Restore it with `git checkout -- {path.name}` in assets/ "
-            "or retrain it with `python -m rnnviz.train` (see README)."
-        )
+    """Load a shipped model by name or a checkpoint by path, weights only, in eval mode (torch).
+
+    For display only, rnnviz.load_inference_model reads the same file without importing torch.
+    """
+    path = find_checkpoint(name_or_path)
     try:
-        # torch.load does not check the archive's CRC-32s: flipped bytes inside a tensor would load as garbage.
-        with zipfile.ZipFile(path) as archive:
-            bad = archive.testzip()
-        if bad is not None:
-            raise ValueError(f"checksum mismatch in {bad}")
+        check_crc(path)
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for truncated or foreign files
-        raise CheckpointError(
-            f"Checkpoint {path} cannot be read ({type(exc).__name__}): the file is truncated or corrupt. "
-            "Restore it from git or retrain it."
-        ) from exc
-    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-        raise CheckpointError(f"{path} is not an rnnviz checkpoint (no '{CHECKPOINT_FORMAT}' header).")
-    if payload.get("version") != CHECKPOINT_VERSION:
-        raise CheckpointError(f"{path} has checkpoint version {payload.get('version')}, expected {CHECKPOINT_VERSION}.")
+        raise unreadable(path, exc) from exc
+    config, vocab, state = check_payload(payload, path)
     try:
-        config = ModelConfig(**payload["config"])
-        check_shapes(config, payload["state"])  # before allocating: a crafted config could ask for GBs
-        vocab = Vocab(payload["vocab"]["words"], payload["vocab"]["ngrams"])
         model = SentimentRNN(config, vocab)
-        state = {k: v.float() for k, v in payload["state"].items()}
-        missing, unexpected = model.load_state_dict(state, strict=False)
+        missing, unexpected = model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
         missing = [k for k in missing if not k.startswith("_fast.")]
         if missing or unexpected:
             raise ValueError(f"missing {missing}, unexpected {unexpected}")
-        if vocab.size != config.vocab_size:
-            raise ValueError(f"vocabulary has {vocab.size} entries, config says {config.vocab_size}")
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise CheckpointError(f"Checkpoint {path} is damaged: {exc}") from exc
-    model.name = str(name_or_path) if str(name_or_path) in SHIPPED else path.stem
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
+        raise damaged(path, exc) from exc
+    model.name = model_name(name_or_path, path)
     model.meta = dict(payload.get("meta") or {})
     model.eval()
     for p in model.parameters():

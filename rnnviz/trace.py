@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
-from rnnviz.model import SentimentRNN, readout
-from rnnviz.vocab import MAX_TOKENS, TokenKind, display_token
+from rnnviz.checkpoint import ModelConfig, Steps
+from rnnviz.vocab import MAX_TOKENS, TokenKind, Vocab, display_token
 
 _KINDS = ("known", "pieces", "unknown")
+
+
+class ReadingModel(Protocol):
+    """What trace needs of a model: rnnviz.load_model's SentimentRNN (torch) or load_inference_model's NumpyRNN."""
+
+    config: ModelConfig
+    vocab: Vocab | None
+    name: str
+
+    def steps(self, bags: list[list[int]], forget: bool = False) -> Steps: ...
+
+    def readout(self) -> tuple[np.ndarray, float]: ...
 
 
 @dataclass(frozen=True)
@@ -79,17 +92,20 @@ class Trace:
         return float(self.outputs[-1])
 
 
-def trace(model: SentimentRNN, text: str, forget: bool = False, max_tokens: int = MAX_TOKENS) -> Trace:
+def trace(model: ReadingModel, text: str, forget: bool = False, max_tokens: int = MAX_TOKENS) -> Trace:
     """Run `model` over `text` with the written-out cell. The only place the model runs for display.
+
+    `model` is a NumpyRNN (rnnviz.load_inference_model, no torch) or a SentimentRNN (rnnviz.load_model):
+    both run the same written-out cells and give the same trace.
 
     Raises ValueError for text with nothing to read (empty or whitespace only). Text longer than
     `max_tokens` tokens is cut; the trace says so in `truncated` and `n_tokens_total`.
     """
     if model.vocab is None:
-        raise ValueError("model has no vocabulary: load it with rnnviz.load_model")
+        raise ValueError("model has no vocabulary: load it with rnnviz.load_inference_model or rnnviz.load_model")
     enc = model.vocab.encode(text, max_tokens=max_tokens)
     steps = model.steps(enc.bags, forget=forget)
-    v, c = readout(model)
+    v, c = model.readout()
     return Trace(
         text=text,
         tokens=enc.tokens,
