@@ -1,0 +1,90 @@
+"""The README's screenshot is regenerated from the real app on every test run, and only from a working app.
+
+Runs `python docs/screenshot.py` (its own `streamlit run` server and headless Chromium) and checks
+what a reader of the README relies on: docs/screenshot.png shows the dashboard with all four views
+drawn for the example sentence, no error on the page, at a desktop size, small enough for a README.
+When the app shows an error, the script must say so, exit non-zero and leave the picture alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from browser_util import IN_CI, ROOT, missing_browser
+from PIL import Image
+
+from rnnviz.app import CHART_KEYS
+from rnnviz.vocab import display_token, tokenize
+
+_REASON = missing_browser()
+if _REASON and IN_CI:
+    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
+
+SCRIPT = ROOT / "docs" / "screenshot.py"
+PNG = ROOT / "docs" / "screenshot.png"
+TEXT = "the plot was dull but the acting was wonderful"  # the script's default sentence
+WIDTH = 1400
+
+
+def screenshot(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
+    """Run the script; its exit status, its JSON report (the last line of stdout) and its stderr."""
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    lines = proc.stdout.strip().splitlines()
+    assert lines, f"no report (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+    return proc.returncode, json.loads(lines[-1]), proc.stderr
+
+
+def test_the_readme_screenshot_is_regenerated_from_the_working_app():
+    code, report, err = screenshot("--out", str(PNG), "--width", str(WIDTH))
+    assert code == 0 and report["ok"], f"{report}\n{err[-3000:]}"
+
+    # The page at capture time: all four views, for the example sentence, nothing wrong.
+    assert sorted(report["charts"]) == sorted(CHART_KEYS)
+    words = [display_token(t) for t in tokenize(TEXT)]
+    assert report["words"] == words  # the positivity chart reads the link's sentence, word by word
+    assert report["title"].endswith(f"“{words[-1]}”")  # the last word is the selected step
+    assert report["errors"] == report["exceptions"] == report["warnings"] == report["notes"] == []
+
+    # The picture: the dashboard's content column at a desktop width, all four views inside it.
+    with Image.open(PNG) as im:
+        assert im.format == "PNG"
+        image = im.convert("RGB")
+    assert list(image.size) == report["size"]
+    width, height = image.size
+    assert 0.8 * WIDTH <= width <= WIDTH and 1000 <= height <= 2400, image.size
+    assert PNG.stat().st_size < 400 * 1024, f"{PNG.stat().st_size / 1024:.0f} KB: too big for a README"
+    assert len(image.getcolors(maxcolors=1 << 20) or []) > 1000  # not blank: plots, shading, text
+    for name, (left, top, right, bottom) in report["views"].items():
+        assert 0 <= left < right <= width and 0 <= top < bottom <= height, (name, report["views"][name])
+        assert right - left > 400 and bottom - top > 250, (name, report["views"][name])
+        view = image.crop((left, top, right, bottom))
+        colours = view.getcolors(maxcolors=1 << 20) or []
+        background = max(colours)[0] / (view.width * view.height)
+        assert len(colours) > 100 and background < 0.98, f"{name}: {len(colours)} colours, {background:.0%} plain"
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/screenshot.png)" in readme and "python docs/screenshot.py" in readme
+    assert readme.index("docs/screenshot.png") < readme.index("## Quick start")  # near the top
+
+
+def test_an_app_error_is_reported_and_leaves_the_picture_alone(tmp_path: Path):
+    """No models: the app says so in an error box. The script must not save that as the README's picture."""
+    empty = tmp_path / "assets"
+    empty.mkdir()
+    out = tmp_path / "screenshot.png"
+    out.write_bytes(b"the previous picture")
+    code, report, err = screenshot("--out", str(out), env={"RNNVIZ_ASSETS": str(empty)})
+    assert code == 1 and not report["ok"], report
+    assert report["charts"] == []
+    assert any("rnn-2" in e and "not available" in e for e in report["errors"]), report["errors"]
+    assert out.read_bytes() == b"the previous picture"
+    assert "not complete" in err and "not available" in err
