@@ -11,12 +11,16 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rnnviz import sst
-from rnnviz.model import SHIPPED, CheckpointError, SentimentRNN, load_model, resolve_checkpoint
+from rnnviz.checkpoint import SHIPPED, CheckpointError, resolve_checkpoint
 from rnnviz.trace import trace
+
+if TYPE_CHECKING:  # loading a corpus needs no torch; building one (main) loads the torch model
+    from rnnviz.model import SentimentRNN
 
 CORPUS_SUFFIX = ".corpus.npz"
 N_COMPONENTS = 3
@@ -186,6 +190,8 @@ def main(argv: list[str] | None = None) -> None:
     data = sst.find_data(args.data)
     if data is None:
         p.error(f"SST not found at {args.data or sst.DEFAULT_DATA}: pass --data or set ${sst.DATA_ENV}")
+    from rnnviz.model import load_model
+
     for name in args.models:
         corpus = build_corpus(load_model(name), data)
         out = save_corpus(corpus, corpus_path(name))
