@@ -10,7 +10,8 @@ import functools
 import os
 import time
 
-# Tiny tensors: one thread each; two threads gave 40x worse tail latency. Must precede the torch import.
+# Tiny arrays: one thread each (two gave 40x worse tail latency). Set before numpy's BLAS starts, and for
+# torch, which only the explorer's analysis imports (rnnviz.app.explorer sets its threads as well).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import streamlit as st
@@ -72,9 +73,9 @@ st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", lay
 
 # -- cached loaders -------------------------------------------------------------------------------
 @st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model (once per server)…")
-def load_model(name: str) -> rnnviz.SentimentRNN:
-    """Shared by every session; never changed after loading."""
-    return rnnviz.load_model(name)
+def load_model(name: str) -> rnnviz.NumpyRNN:
+    """Shared by every session; never changed after loading. Numpy only: the page never imports torch."""
+    return rnnviz.load_inference_model(name)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

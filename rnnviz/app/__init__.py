@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from rnnviz.model import SHIPPED
+from rnnviz.checkpoint import SHIPPED
 from rnnviz.vocab import MAX_TOKENS
 
 # Widget keys (tests import these).

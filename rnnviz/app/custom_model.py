@@ -19,10 +19,12 @@ import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import rnnviz
 from rnnviz.app import shorten
+from rnnviz.checkpoint import read_checkpoint
+from rnnviz.infer import NumpyRNN, inference_model
 
 UPLOAD_KEY = "own_model_upload"  # the file uploader's widget key
 HANDOFF_KEY = "rnnviz_custom_checkpoint"  # session state: (file name, checkpoint bytes) for the main page
@@ -41,11 +43,11 @@ class UploadError(ValueError):
 
 @dataclass(eq=False)
 class CustomModel:
-    """One session's own model: the loaded network and its recent traces."""
+    """One session's own model: the loaded network (numpy, no torch) and its recent traces."""
 
     name: str  # from the file name
     digest: str  # sha256 of the checkpoint bytes
-    model: rnnviz.SentimentRNN
+    model: NumpyRNN
     source: Source = "upload"
     n_bytes: int = 0
     _traces: OrderedDict[tuple[str, bool], rnnviz.Trace] = field(default_factory=OrderedDict, repr=False)
@@ -98,7 +100,7 @@ def safe_stem(file_name: str) -> str:
 
 
 def load_upload(file_name: str, data: bytes, source: Source = "upload") -> CustomModel:
-    """Check and load an uploaded checkpoint (weights only); UploadError says what is wrong with it."""
+    """Check and load an uploaded checkpoint (weights only, no torch); UploadError says what is wrong with it."""
     check_upload(file_name, len(data))
     shown = shorten(file_name)
     try:
@@ -113,9 +115,10 @@ def load_upload(file_name: str, data: bytes, source: Source = "upload") -> Custo
     with tempfile.TemporaryDirectory(prefix="rnnviz-upload-") as folder:
         path = Path(folder) / f"{safe_stem(file_name)}.pt"
         path.write_bytes(data)
-        _check_sizes(path, shown)
         try:
-            model = rnnviz.load_model(path)
+            payload = read_checkpoint(path)  # weights only, and without torch: the page never imports it
+            _check_sizes(payload, shown)
+            model = inference_model(payload, path, name=safe_stem(file_name))
         except rnnviz.CheckpointError as exc:
             message = str(exc).replace(str(path), f"'{shown}'").replace("Restore it from git or retrain it.", "")
             raise UploadError(f"{message.strip()} {_HOW_TO_GET_ONE}") from exc
@@ -128,17 +131,14 @@ def load_upload(file_name: str, data: bytes, source: Source = "upload") -> Custo
     )
 
 
-def _check_sizes(path: Path, shown: str) -> None:
-    """The config must not ask for more weights than the file holds: building the model allocates them first."""
-    import torch  # only here: the rest of the app never needs it
-
+def _check_sizes(payload: Any, shown: str) -> None:
+    """The config must not ask for more weights than the file holds (a plainer message than a shape mismatch)."""
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
         config = payload["config"]
         v, e, h = (int(config[k]) for k in ("vocab_size", "embed", "hidden"))
         g = {"rnn": 1, "gru": 3, "lstm": 4}[config["arch"]]
-        stored = sum(t.numel() for t in payload["state"].values())
-    except Exception:  # rnnviz.load_model says what is wrong with such a file
+        stored = sum(int(t.size) for t in payload["state"].values())
+    except Exception:  # inference_model says what is wrong with such a file
         return
     wanted = v * e + g * h * (e + h + 2) + h + 1
     if min(v, e, h) > 0 and wanted > stored:

@@ -2,17 +2,25 @@
 
 Lazy: the expander and its tabs track their state, so nothing here runs on a keystroke while the section
 is closed, and only the open tab runs while it is open. Fixed points are computed once per model and
-word (cached); everything else is a cached function of (model, text).
+word (cached); everything else is a cached function of (model, text). The tools run on rnnviz.analysis
+and the torch model, both imported and loaded only once the section is opened: the main page never
+imports torch.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 import rnnviz
-from rnnviz import analysis, sst
 from rnnviz import figures as F  # noqa: N812
+from rnnviz import sst
 from rnnviz.app import md_escape, shorten
+
+if TYPE_CHECKING:
+    from rnnviz import analysis
 
 # Widget keys (tests import these).
 EXPLORER_KEY = "explorer"
@@ -49,19 +57,32 @@ CHART_CONFIG = {
 
 
 # -- cached work -----------------------------------------------------------------------------------
-@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
+def tools() -> ModuleType:
+    """rnnviz.analysis, imported on first use: it imports torch (about 220 MB), which only these tools need."""
+    import torch
+
+    torch.set_num_threads(1)  # tiny tensors: a second thread only adds contention (40x worse tail latency)
+    from rnnviz import analysis
+
+    return analysis
+
+
+@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model for the tools (once)…")
 def load_model(name: str) -> rnnviz.SentimentRNN:
+    """The torch model, for rnnviz.analysis; shared by every session and never changed after loading."""
+    tools()
     return rnnviz.load_model(name)
 
 
 @st.cache_data(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
 def load_params(name: str) -> analysis.CellParams:
-    return analysis.cell_params(load_model(name))
+    return tools().cell_params(load_model(name))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def load_fixed_points(name: str, word: str) -> analysis.FixedPoints:
     """Seconds, once per model and word: N_STARTS starts near states real sentences reach."""
+    analysis = tools()
     model = load_model(name)
     params = load_params(name)
     x, label = analysis.word_input(model, word)
@@ -78,6 +99,7 @@ def load_flow(name: str, word: str) -> analysis.Flow | None:
     params = load_params(name)
     if params.H != 2 or params.arch == "lstm":
         return None
+    analysis = tools()
     x, label = analysis.word_input(load_model(name), word)
     return analysis.flow_field(params, x, word=label)
 
@@ -89,7 +111,7 @@ def load_trace(name: str, text: str, forget: bool) -> rnnviz.Trace:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def load_effects(name: str, text: str, forget: bool) -> analysis.WordEffects:
-    return analysis.word_effects(load_model(name), load_trace(name, text, forget))
+    return tools().word_effects(load_model(name), load_trace(name, text, forget))
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -246,7 +268,7 @@ def dynamics_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Co
     radius = ", ".join(f"{r:.3f}" for r in fp.radius[fp.fixed][:6])
     st.caption(
         f"{n_fixed} fixed point(s) (largest |eigenvalue| {radius or '–'}) and {n_slow} slow point(s) "
-        f"with |F(s) − s| < {analysis.SLOW_SPEED} for x = “{md_escape(fp.word)}”, found in {fp.seconds:.1f} s "
+        f"with |F(s) − s| < {tools().SLOW_SPEED} for x = “{md_escape(fp.word)}”, found in {fp.seconds:.1f} s "
         f"from {fp.n_starts} starts and kept for this model and word."
         + (" The slow points lie on a line: drawn as the line attractor." if fp.line is not None else "")
         + ("" if tr.H == 2 else " Drawn in the PCA plane of the corpus states; the flow needs 2 neurons (rnn-2).")
@@ -271,7 +293,7 @@ def anatomy_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
             "the memory part $W s_{t-1}$, plus the input part $U x_t$, plus the bias $b$, then $\\tanh$ "
             "squashes the sum back into $(-1, 1)$. Move the step slider above to take another step apart."
         )
-        parts = analysis.anatomy(tr, step, load_params(model_name))
+        parts = tools().anatomy(tr, step, load_params(model_name))
         chart("anatomy", F.anatomy_figure(tr, parts, corpus=corpus), f"{model_name}-step-{step}")
         if tr.H <= 4:
             rows = {
@@ -290,7 +312,7 @@ def anatomy_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
                 hide_index=True,
             )
     else:
-        gated = analysis.gate_anatomy(tr, step)
+        gated = tools().gate_anatomy(tr, step)
         what = (
             "$s_t = z \\odot s_{t-1} + (1 - z) \\odot n$: the update gate $z$ keeps, $1 - z$ writes the candidate $n$"
             if tr.arch == "gru"
@@ -369,7 +391,7 @@ def neurons_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
     if corpus is None or texts is None or len(texts) != len(corpus.final_states):
         st.caption("The ranking of review sentences needs the SST dev set on this machine (../shared/data/sst).")
         return
-    ranks = analysis.neuron_extremes(corpus.final_states, texts, k)
+    ranks = tools().neuron_extremes(corpus.final_states, texts, k)
     high, low = st.columns(2)
     for col, which, title in ((high, "highest", "Drives it highest"), (low, "lowest", "Drives it lowest")):
         with col:
@@ -388,7 +410,7 @@ def export_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corp
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             "Trace as JSON",
-            data=analysis.trace_json(tr),
+            data=tools().trace_json(tr),
             file_name=f"{stem}.json",
             mime="application/json",
             key=DOWNLOAD_JSON_KEY,
@@ -397,7 +419,7 @@ def export_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corp
         )
         st.download_button(
             "Trace as CSV",
-            data=analysis.trace_csv(tr),
+            data=tools().trace_csv(tr),
             file_name=f"{stem}.csv",
             mime="text/csv",
             key=DOWNLOAD_CSV_KEY,
