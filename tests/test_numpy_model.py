@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import pickle
@@ -347,6 +348,14 @@ def test_a_tensor_cannot_reach_outside_its_storage(tmp_path):
 
 
 # -- no torch on the app's path ---------------------------------------------------------------------------
+@pytest.mark.parametrize("module", ["checkpoint.py", "infer.py", "trace.py", "vocab.py", "__init__.py"])
+def test_the_torch_free_modules_never_import_torch_or_the_torch_model(module):
+    tree = ast.parse((ROOT / "rnnviz" / module).read_text(encoding="utf-8"))
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not {n for n in names if n.split(".")[0] == "torch" or n == "rnnviz.model"}, module
+
+
 def run_python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
