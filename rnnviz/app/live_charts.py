@@ -1,0 +1,96 @@
+"""Plotly charts that stay mounted while the reader types: one Streamlit component per view.
+
+`st.plotly_chart` gives a chart a new identity whenever its figure changes, so every keystroke
+threw each view's plot away and drew it from scratch (twice: once to measure its width, once to
+fit it). This component keeps one plotly.js plot per view and updates it in place with
+`Plotly.react`. The figures are the same ones `rnnviz.figures` builds for notebooks and exports:
+the component only changes how they reach the page.
+
+plotly.js is the copy inside the installed `plotly` package, served by Streamlit's own component
+file route (`/component/<name>/plotly.min.js`, cached by the browser), so nothing is fetched from
+the internet and the version always matches the plotly that built the figure.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import plotly
+import plotly.io as pio
+import streamlit as st
+import streamlit.components.v1 as components_v1
+import streamlit.components.v2 as components_v2
+
+PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js ships here
+FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"  # live_chart.js
+PLOTLY_JS, MODULE_JS = "plotly.min.js", "live_chart.js"
+CSS = """
+.rnnviz-chart { width: 100%; }
+.rnnviz-chart-error { font-size: 0.9rem; opacity: 0.8; }
+"""
+# The component's own code only imports the real module, which is served (and cached) like plotly.js:
+# inline code would travel with every run of the script, once per chart.
+JS = "export default async (c) => (await import(new URL(c.data.module, location.origin).href)).default(c);"
+CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
+
+COMPONENT = "rnnviz_live_chart"
+_mount = components_v2.component(COMPONENT, html="", css=CSS, js=JS, isolate_styles=False)
+
+
+def _route(name: str, directory: Path, file: str, version: str) -> str:
+    """Serve `directory` on Streamlit's component file route; the URL path of `file` in it."""
+    component = components_v1.declare_component(name, path=str(directory))  # registers for this server
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return "/" + "/".join(p for p in (base, "component", component.name, file) if p) + f"?v={version}"
+
+
+def urls() -> dict[str, str]:
+    """Where the page loads plotly.js and the chart module from (versioned, so browsers may cache them)."""
+    return {
+        "src": _route("plotlyjs", PLOTLY_DIR, PLOTLY_JS, plotly.__version__),
+        "module": _route("frontend", FRONTEND_DIR, MODULE_JS, _module_version()),
+    }
+
+
+@functools.cache
+def _module_version() -> str:
+    return hashlib.sha256((FRONTEND_DIR / MODULE_JS).read_bytes()).hexdigest()[:12]
+
+
+def figure_spec(figure: Any) -> dict[str, Any]:
+    """The figure as plain JSON data without plotly.py's default template: the page applies Streamlit's look."""
+    spec = json.loads(pio.to_json(figure, validate=False))
+    spec.get("layout", {}).pop("template", None)
+    return spec
+
+
+def live_chart(figure: Any, key: str, on_step: Callable[[], None] | None = None) -> None:
+    """Draw `figure` (a plotly Figure or dict) in a chart that keeps its plot across reruns.
+
+    A click on a point whose `customdata` starts with a step t sets the component's `step`
+    trigger to t and calls `on_step` (read it as `st.session_state[key].step`).
+    """
+    spec = figure_spec(figure)
+    height = spec.get("layout", {}).get("height")
+    data = {**urls(), "figure": spec, "config": CONFIG}
+    _mount(key=key, data=data, height=int(height) if height else "content", on_step_change=on_step or _ignore)
+
+
+def _ignore() -> None:
+    return None
+
+
+def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
+    """Chart key -> figure dict for every live chart among Streamlit elements (AppTest's `at.get("bidi_component")`
+    or BidiComponent protos): what the page was sent to draw."""
+    out: dict[str, dict[str, Any]] = {}
+    for element in elements:
+        proto = getattr(element, "proto", element)
+        if proto.component_name == COMPONENT:
+            out[proto.id.split("-", 2)[-1]] = json.loads(proto.json)["figure"]
+    return out
