@@ -53,6 +53,7 @@ from rnnviz.app.custom_model import (
     take_handoff,
 )
 from rnnviz.app.explorer import explorer_section
+from rnnviz.app.live_charts import live_chart
 from rnnviz.app.tour import PARAM_TOUR, TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOUR_NEXT_KEY, TOUR_START_KEY, parse_tour
 
 # Session-only state (not widgets).
@@ -121,13 +122,9 @@ def use_example(text: str) -> None:
 
 
 def pick_step(chart_key: str) -> None:
-    """A click on a word or point: its customdata starts with the step t."""
-    event = st.session_state.get(chart_key)
-    points = event.selection.points if event else []
-    if not points:
-        return
-    custom = points[0].get("customdata")
-    step = custom[0] if isinstance(custom, list | tuple) and custom else custom
+    """A click on a word or point: the chart reports the step t its customdata starts with."""
+    value = st.session_state.get(chart_key)
+    step = getattr(value, "step", None) if value is not None else None
     try:
         st.session_state[STEP_KEY] = int(step)
     except (TypeError, ValueError):
@@ -309,13 +306,7 @@ def view(name: str, fig_fn, *args, **kwargs) -> None:
         st.error(f"This view could not be drawn ({type(exc).__name__}: {md_escape(str(exc))}).")
         return
     key = CHART_KEYS[name]
-    st.plotly_chart(
-        fig,
-        key=key,
-        on_select=functools.partial(pick_step, key),
-        selection_mode="points",
-        config={"displayModeBar": False, "scrollZoom": False},
-    )
+    live_chart(fig, key=key, on_step=functools.partial(pick_step, key))
 
 
 def views(tr: rnnviz.Trace, step: int, compare: rnnviz.Trace | None, corpus: rnnviz.Corpus | None) -> None:

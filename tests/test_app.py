@@ -26,6 +26,7 @@ from rnnviz.app import (
     parse_params,
     share_link,
 )
+from rnnviz.app.live_charts import drawn_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -39,8 +40,9 @@ def run(query: dict[str, str] | None = None) -> AppTest:
     return at.run()
 
 
-def charts(at: AppTest) -> list:
-    return list(at.get("plotly_chart"))
+def charts(at: AppTest) -> list[dict]:
+    """The figures the four views were sent to draw (live charts that stay mounted)."""
+    return list(drawn_figures(at.get("bidi_component")).values())
 
 
 def all_text(at: AppTest) -> str:

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 import rnnviz
 from rnnviz.app import DEFAULT_MODEL, GOLDFISH_KEY, MODEL_KEY, STEP_KEY, TEXT_KEY, parse_params
 from rnnviz.app import custom_model as cm
+from rnnviz.app.live_charts import drawn_figures
 from rnnviz.app.tour import (
     PARAM_TOUR,
     TOUR,
@@ -46,7 +47,7 @@ def assert_view(at: AppTest, text: str, model: str, step: int, goldfish: bool) -
     assert at.session_state[MODEL_KEY] == model
     assert at.toggle(key=GOLDFISH_KEY).value is goldfish
     assert at.slider(key=STEP_KEY).value == step
-    assert len(at.get("plotly_chart")) == 4
+    assert len(drawn_figures(at.get("bidi_component"))) == 4
 
 
 def url(at: AppTest) -> dict[str, str]:
@@ -240,7 +241,7 @@ def test_a_handed_over_model_is_picked_and_drawn_but_never_linked(checkpoint):
     assert cm.HANDOFF_KEY not in at.session_state  # taken once
     assert at.session_state[MODEL_KEY] == cm.CUSTOM_MODEL
     assert [o.content for o in at.get("button_group")[0].proto.options] == [*rnnviz.SHIPPED, "yours: trained"]
-    assert len(at.get("plotly_chart")) == 4
+    assert len(drawn_figures(at.get("bidi_component"))) == 4
     assert url(at)["model"] == DEFAULT_MODEL  # a link cannot carry it
     assert any("cannot travel in a link" in c.value for c in at.caption)
     assert f"model={DEFAULT_MODEL}" in at.code[0].value
@@ -257,4 +258,4 @@ def test_a_bad_handed_over_model_is_explained():
     at = run(state={cm.HANDOFF_KEY: ("broken.pt", b"PK\x03\x04 not really")})
     assert not at.exception
     assert any("cannot be used" in e.value for e in at.error)
-    assert at.session_state[MODEL_KEY] == DEFAULT_MODEL and len(at.get("plotly_chart")) == 4
+    assert at.session_state[MODEL_KEY] == DEFAULT_MODEL and len(drawn_figures(at.get("bidi_component"))) == 4

@@ -27,6 +27,7 @@ from rnnviz.app.explorer import (
     TRIO,
     WORD_KEY,
 )
+from rnnviz.app.live_charts import drawn_figures
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
@@ -50,7 +51,8 @@ def test_closed_section_runs_nothing():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert_ok(at)
     assert [e.label for e in at.get("expander")] == ["Explore the hidden state"]
-    assert len(at.get("plotly_chart")) == 4  # the dashboard's own views only
+    assert len(drawn_figures(at.get("bidi_component"))) == 4  # the dashboard's own views only
+    assert not at.get("plotly_chart")
     assert not at.get("download_button")
 
 
@@ -58,7 +60,7 @@ def test_closed_section_runs_nothing():
 def test_every_tab_draws_one_chart(tab):
     at = opened(tab)
     assert_ok(at)
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 1  # the tab's chart; the views are live charts
 
 
 def test_dynamics_tab_takes_a_word_and_rejects_two():

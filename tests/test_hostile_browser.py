@@ -18,6 +18,7 @@ from browser_util import IN_CI, ProtocolSession, missing_browser, streamlit_serv
 
 import rnnviz
 from rnnviz.app import CHART_KEYS, GOLDFISH_KEY, MAX_TEXT_CHARS, MODEL_KEY, TEXT_KEY
+from rnnviz.app.live_charts import drawn_figures
 from rnnviz.vocab import MAX_TOKENS, display_token
 
 _REASON = missing_browser()
@@ -387,7 +388,7 @@ def test_a_thousand_reruns_in_one_session_keep_memory_flat():
                 run = session.rerun(widgets)
                 assert run.status in (0, 3), f"rerun {n} ended with status {run.status}"
                 assert not run.of("exception"), (n, run.of("exception"))
-                assert len(run.of("plotly_chart")) == 4, n
+                assert len(drawn_figures(run.of("bidi_component"))) == 4, n
                 readout = [m.body for m in run.of("markdown") if m.body.startswith("t = ")]
                 assert readout and f"of {len(labels(text))} ·" in readout[0], (n, text, readout)
                 if n == WARM_UP:

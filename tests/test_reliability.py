@@ -36,6 +36,7 @@ from rnnviz.app import (
     md_escape,
     parse_params,
 )
+from rnnviz.app.live_charts import drawn_figures
 from rnnviz.model import ASSETS_ENV, CheckpointError
 from rnnviz.vocab import MAX_TOKENS
 
@@ -107,8 +108,9 @@ def type_text(at: AppTest, text: str) -> AppTest:
     return at.text_input(key=TEXT_KEY).set_value(text).run()
 
 
-def charts(at: AppTest) -> list:
-    return list(at.get("plotly_chart"))
+def charts(at: AppTest) -> dict[str, dict]:
+    """Chart key -> the figure the view was sent to draw."""
+    return drawn_figures(at.get("bidi_component"))
 
 
 def live_markup(markdown: str) -> list[str]:
@@ -207,8 +209,8 @@ def test_typed_markup_is_literal_in_every_element(markup):
     assert_drawn(at, len(rnnviz.tokenize(markup)))
     for value in page_text(at):
         assert not live_markup(value), value
-    for chart in charts(at):
-        assert not _unsafe_strings(json.loads(chart.proto.spec)), chart.key
+    for key, figure in charts(at).items():
+        assert not _unsafe_strings(figure), key
     # the share link is a code block (shown verbatim) holding the URL-encoded text
     assert all("<" not in c.value for c in at.code)
 
