@@ -1,0 +1,185 @@
+"""The live charts: the four views stay mounted while the reader types and redraw in place.
+
+Unit checks of what Python sends (rnnviz.app.live_charts), and Chromium checks of what a reader
+relies on: one plot per view that survives keystrokes, one redraw per keystroke, Streamlit's look
+in light and dark, plotly.js served by the app itself, and a clear note if it cannot load.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_util import IN_CI, missing_browser, streamlit_server
+from streamlit.testing.v1 import AppTest
+
+import rnnviz
+import rnnviz.figures as F  # noqa: N812
+from rnnviz.app import CHART_KEYS, TEXT_KEY
+from rnnviz.app.live_charts import COMPONENT, drawn_figures, figure_spec
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+KEYS = list(CHART_KEYS.values())
+
+
+# -- what Python sends ----------------------------------------------------------------------------
+def test_figure_spec_is_plain_json_without_the_default_template():
+    tr = rnnviz.trace(rnnviz.load_model("rnn-2"), "not a good film")
+    fig = F.unrolled(tr, 3)
+    spec = figure_spec(fig)
+    assert "template" not in spec["layout"]  # the page applies Streamlit's look instead
+    assert json.loads(json.dumps(spec)) == spec  # numpy arrays became lists
+    assert spec["layout"]["title"] == json.loads(fig.to_json())["layout"]["title"]
+    assert len(spec["data"]) == len(fig.data)
+    assert len(json.dumps(spec)) < len(fig.to_json())
+
+
+def test_the_four_views_are_live_charts_with_their_figures():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key=TEXT_KEY).set_value("the plot was dull but the acting was wonderful").run()
+    assert not at.exception
+    elements = at.get("bidi_component")
+    assert {e.proto.component_name for e in elements} == {COMPONENT}
+    figures = drawn_figures(elements)
+    assert sorted(figures) == sorted(KEYS)
+    assert figures[CHART_KEYS["rolled"]]["layout"]["title"]["text"].endswith("“wonderful”")
+    ticks = figures[CHART_KEYS["positivity"]]["layout"]["xaxis"]["ticktext"]
+    assert [t.replace("<b>", "").replace("</b>", "") for t in ticks][-1] == "wonderful"
+    data = json.loads(elements[0].proto.json)
+    assert data["src"].startswith("/component/") and data["src"].split("?")[0].endswith("/plotly.min.js")
+    assert data["module"].split("?")[0].endswith("/live_chart.js")
+    assert data["config"]["displayModeBar"] is False
+    assert len(elements[0].proto.js_content) < 200  # the module travels once, not with every run
+
+
+# -- in the browser ----------------------------------------------------------------------------------
+_REASON = missing_browser()
+if _REASON and IN_CI:
+    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
+needs_browser = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
+
+COUNT_DRAWS = """(keys) => {
+    window.__draws = {};
+    for (const k of keys) {
+        const gd = document.querySelector('.st-key-' + k + ' .js-plotly-plot');
+        gd.__mark = k;  // survives only if the plot is kept
+        if (!gd.__counted) {
+            gd.__counted = true;
+            gd.on('plotly_afterplot', () => { window.__draws[k] = (window.__draws[k] || 0) + 1; });
+        }
+    }
+}"""
+STATE = """(keys) => keys.map(k => {
+    const gd = document.querySelector('.st-key-' + k + ' .js-plotly-plot');
+    return {mark: gd ? gd.__mark || null : null, title: gd ? (gd.querySelector('.gtitle') || {}).textContent : null};
+})"""
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with streamlit_server() as server:
+        yield server.url
+
+
+def open_page(chromium_browser, url: str, **context):
+    ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900}, **context)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    for key in KEYS:
+        page.wait_for_selector(f".st-key-{key} .js-plotly-plot .main-svg", state="attached")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    return ctx, page
+
+
+def wait_title(page, word: str) -> None:
+    page.wait_for_function(
+        """([k, w]) => { const t = document.querySelector('.st-key-' + k + ' .gtitle');
+            return t && t.textContent.endsWith('“' + w + '”'); }""",
+        arg=[CHART_KEYS["rolled"], word],
+    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+
+
+@pytest.mark.browser
+@needs_browser
+def test_views_stay_mounted_and_redraw_once_per_keystroke(chromium_browser, app_url):
+    ctx, page = open_page(chromium_browser, app_url + "?text=a%20fine")
+    try:
+        page.evaluate(COUNT_DRAWS, KEYS)
+        box = page.locator(f".st-key-{TEXT_KEY} input")
+        box.click()
+        page.keyboard.press("End")
+        for i, letter in enumerate(" film"):
+            page.keyboard.press(letter)
+            if letter != " ":
+                wait_title(page, "film"[:i])
+        page.wait_for_timeout(500)
+        state = page.evaluate(STATE, KEYS)
+        assert [s["mark"] for s in state] == KEYS  # the same plot elements, never remounted
+        assert state[0]["title"].endswith("“film”")
+        draws = page.evaluate("() => window.__draws")
+        # 5 keys: at most one draw per chart per key (st.plotly_chart drew each twice, into a new element)
+        assert set(draws) == set(KEYS), draws
+        assert all(1 <= n <= 5 for n in draws.values()), draws
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
+@needs_browser
+def test_plotly_js_is_served_by_the_app(chromium_browser, app_url):
+    ctx, page = open_page(chromium_browser, app_url)
+    try:
+        src = page.evaluate("() => [...document.scripts].map(s => s.src).find(s => s.includes('plotly.min.js'))")
+        assert src and src.startswith(app_url.rstrip("/")), src  # same origin: nothing from the internet
+        with urllib.request.urlopen(src, timeout=10) as resp:
+            assert resp.status == 200
+            assert "javascript" in resp.headers["Content-Type"]
+            assert b"plotly.js" in resp.read(400)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
+@needs_browser
+def test_dark_theme_reaches_the_charts(chromium_browser, app_url):
+    colours = {}
+    for scheme in ("light", "dark"):
+        ctx, page = open_page(chromium_browser, app_url, color_scheme=scheme)
+        try:
+            colours[scheme] = page.evaluate(
+                "(k) => getComputedStyle(document.querySelector('.st-key-' + k + ' .gtitle')).fill",
+                CHART_KEYS["rolled"],
+            )
+        finally:
+            ctx.close()
+
+    def brightness(css: str) -> float:
+        r, g, b = (float(x) for x in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+        return (r + g + b) / 3
+
+    assert brightness(colours["light"]) < 100 < brightness(colours["dark"]), colours
+
+
+@pytest.mark.browser
+@needs_browser
+def test_charts_explain_when_plotly_cannot_load(chromium_browser):
+    with streamlit_server() as server:  # a fresh server: no cached plotly.js in this browser context
+        ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            page = ctx.new_page()
+            page.set_default_timeout(30_000)
+            page.route("**/plotly.min.js*", lambda route: route.abort())
+            page.goto(server.url + "?text=a%20fine%20film")
+            page.wait_for_selector(".rnnviz-chart-error")
+            page.wait_for_function("() => document.querySelectorAll('.rnnviz-chart-error').length === 4")
+            notes = page.locator(".rnnviz-chart-error").all_text_contents()
+            assert all("could not be drawn" in n and "Reload the page" in n for n in notes), notes
+            assert not page.locator('[data-testid="stException"]').count()
+            # the rest of the page still works: the step readout follows the text
+            assert "film" in page.locator("body").inner_text()
+        finally:
+            ctx.close()
