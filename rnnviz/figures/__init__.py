@@ -16,14 +16,15 @@ element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`
 from __future__ import annotations
 
 from rnnviz.figures.anatomy import anatomy_figure, gates_figure
-from rnnviz.figures.chain import unrolled_figure
+from rnnviz.figures.chain import unrolled_figure, unrolled_spec
 from rnnviz.figures.compare import compare_figure
-from rnnviz.figures.curve import positivity_figure
+from rnnviz.figures.curve import positivity_figure, positivity_spec
 from rnnviz.figures.dynamics import dynamics_figure
 from rnnviz.figures.effects import word_effects_figure
-from rnnviz.figures.loop import rolled_figure
+from rnnviz.figures.loop import rolled_figure, rolled_spec
 from rnnviz.figures.neuron import neuron_figure
-from rnnviz.figures.plane import projection_figure
+from rnnviz.figures.plane import projection_figure, projection_spec
+from rnnviz.figures.style import Spec, figure_from, jsonable
 from rnnviz.figures.training import training_curves_figure, training_space_figure
 
 rolled = rolled_figure
@@ -31,21 +32,33 @@ unrolled = unrolled_figure
 projection = projection_figure
 positivity = positivity_figure
 
+# The four views as plain dicts, before any Plotly object exists: cheaper on every keystroke (the
+# app's live charts send these); `figure_from(spec)` gives the same figure as the *_figure builder.
+SPECS = {"rolled": rolled_spec, "unrolled": unrolled_spec, "projection": projection_spec, "positivity": positivity_spec}
+
 __all__ = [
+    "SPECS",
+    "Spec",
     "anatomy_figure",
     "compare_figure",
     "dynamics_figure",
+    "figure_from",
     "gates_figure",
+    "jsonable",
     "neuron_figure",
     "positivity",
     "positivity_figure",
+    "positivity_spec",
     "projection",
     "projection_figure",
+    "projection_spec",
     "rolled",
     "rolled_figure",
+    "rolled_spec",
     "training_curves_figure",
     "training_space_figure",
     "unrolled",
     "unrolled_figure",
+    "unrolled_spec",
     "word_effects_figure",
 ]

@@ -16,11 +16,13 @@ from rnnviz.figures.style import (
     DIVERGING,
     GREY,
     HIGHLIGHT,
+    Spec,
     base_layout,
     clamp_step,
     esc,
-    figure,
+    figure_from,
     kind_note,
+    spec,
     sub,
     token_label,
     verdict,
@@ -60,8 +62,8 @@ def _label_limit(n: int) -> int:
     return 10  # labels alternate rows, so each has about two copies' width
 
 
-def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None, window: int = 16) -> go.Figure:
-    """The cell unrolled over the words, `window` copies around step t (1..T; None = T, clamped)."""
+def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = None, window: int = 16) -> Spec:
+    """The unrolled view as plain dicts; `unrolled_figure` wraps it in a Plotly figure."""
     t_sel = clamp_step(tr, step)
     first, last = window_range(tr.T, t_sel, window)
     steps = np.arange(first, last + 1)  # (n,) the steps shown
@@ -298,4 +300,9 @@ def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None
         annotations=notes,
         margin={"l": 56, "r": 8, "t": 40, "b": 24},
     )
-    return figure(data, layout)
+    return spec(data, layout)
+
+
+def unrolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None, window: int = 16) -> go.Figure:
+    """The cell unrolled over the words, `window` copies around step t (1..T; None = T, clamped)."""
+    return figure_from(unrolled_spec(tr, step, compare=compare, window=window))

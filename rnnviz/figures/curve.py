@@ -18,11 +18,13 @@ from rnnviz.figures.style import (
     HIGHLIGHT,
     NEGATIVE,
     POSITIVE,
+    Spec,
     base_layout,
     clamp_step,
     esc,
-    figure,
+    figure_from,
     kind_note,
+    spec,
     sub,
     token_label,
     verdict,
@@ -44,8 +46,8 @@ def tick_steps(n_steps: int, step: int) -> list[int]:
     return sorted(t for t in ticks if t == step or abs(t - step) > every // 2)  # room beside the selected word
 
 
-def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
-    """o_t against t with the 0.5 line; step t (1..T; None = T, clamped) highlighted."""
+def positivity_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> Spec:
+    """The positivity view as plain dicts; `positivity_figure` wraps it in a Plotly figure."""
     t_sel = clamp_step(tr, step)
     steps = list(range(1, tr.T + 1))
     outs = tr.outputs.astype(float)  # (T,)
@@ -214,4 +216,9 @@ def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | No
         # Room for tilted word ticks: Plotly tilts them itself when they crowd (no automargin: too slow).
         margin={"l": 48, "r": 22, "t": 60 if compare is not None else 40, "b": 72 if len(ticks) > 6 else 32},
     )
-    return figure(data, layout)
+    return spec(data, layout)
+
+
+def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
+    """o_t against t with the 0.5 line; step t (1..T; None = T, clamped) highlighted."""
+    return figure_from(positivity_spec(tr, step, compare=compare))

@@ -19,14 +19,16 @@ from rnnviz.figures.style import (
     GREY,
     HIGHLIGHT,
     TANH_GATES,
+    Spec,
     base_layout,
     clamp_step,
     colour,
     esc,
-    figure,
+    figure_from,
     hidden_axis,
     kind_note,
     short,
+    spec,
     sub,
     verdict,
 )
@@ -136,8 +138,8 @@ def _equation_panel() -> list[dict[str, Any]]:
     ]
 
 
-def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
-    """One RNN cell with its loop at step t (1..T; None = T, clamped): x_t in, s_t inside, o_t out."""
+def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> Spec:
+    """The rolled view as plain dicts; `rolled_figure` wraps it in a Plotly figure."""
     t = clamp_step(tr, step)
     i = t - 1  # row in (T, ...) arrays; hidden row t is s_t
     s_now, s_prev = tr.hidden[t], tr.hidden[t - 1]  # (H,), (H,)
@@ -281,4 +283,9 @@ def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None =
         annotations=notes,
         margin={"l": 8, "r": 8, "t": 36, "b": 4},
     )
-    return figure([neurons], layout)
+    return spec([neurons], layout)
+
+
+def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
+    """One RNN cell with its loop at step t (1..T; None = T, clamped): x_t in, s_t inside, o_t out."""
+    return figure_from(rolled_spec(tr, step, compare=compare))

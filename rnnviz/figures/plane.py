@@ -20,12 +20,14 @@ from rnnviz.figures.style import (
     HIGHLIGHT,
     NEGATIVE,
     POSITIVE,
+    Spec,
     base_layout,
     clamp_step,
     colour,
     esc,
-    figure,
+    figure_from,
     short,
+    spec,
     sub,
     verdict,
 )
@@ -324,7 +326,7 @@ def corpus_traces(
     return points, traces
 
 
-def projection_figure(
+def projection_spec(
     tr: Trace,
     step: int | None = None,
     *,
@@ -334,14 +336,8 @@ def projection_figure(
     color_by: ColorBy = "label",
     prefixes: bool = False,
     dims: Literal[2, 3] = 2,
-) -> go.Figure:
-    """s_0, s_1, ... s_T as a labelled path in a plane (neurons for H = 2, corpus PCA otherwise).
-
-    The corpus map behind it: `components` picks the principal axes (0 is PC1; default PC1/PC2, or
-    PC1..PC3 for `dims=3`), `color_by` colours the corpus states by their review's label or by o, and
-    `prefixes` adds the states inside the reviews (every prefix, as sampled in the corpus file).
-    `dims=3` draws the same in 3-D (needs H >= 3); the readout boundary o = 0.5 is then a plane.
-    """
+) -> Spec:
+    """The projection view as plain dicts; `projection_figure` wraps it in a Plotly figure."""
     if dims not in (2, 3):
         raise ValueError(f"dims must be 2 or 3, not {dims!r}.")
     if color_by not in ("label", "o"):
@@ -522,7 +518,39 @@ def projection_figure(
         legend={"orientation": "h", "y": -0.18, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 52, "r": 8, "t": 40, "b": 40},
     )
-    return figure(data, layout)
+    return spec(data, layout)
+
+
+def projection_figure(
+    tr: Trace,
+    step: int | None = None,
+    *,
+    corpus: Corpus | None = None,
+    compare: Trace | None = None,
+    components: tuple[int, ...] | None = None,
+    color_by: ColorBy = "label",
+    prefixes: bool = False,
+    dims: Literal[2, 3] = 2,
+) -> go.Figure:
+    """s_0, s_1, ... s_T as a labelled path in a plane (neurons for H = 2, corpus PCA otherwise).
+
+    The corpus map behind it: `components` picks the principal axes (0 is PC1; default PC1/PC2, or
+    PC1..PC3 for `dims=3`), `color_by` colours the corpus states by their review's label or by o, and
+    `prefixes` adds the states inside the reviews (every prefix, as sampled in the corpus file).
+    `dims=3` draws the same in 3-D (needs H >= 3); the readout boundary o = 0.5 is then a plane.
+    """
+    return figure_from(
+        projection_spec(
+            tr,
+            step,
+            corpus=corpus,
+            compare=compare,
+            components=components,
+            color_by=color_by,
+            prefixes=prefixes,
+            dims=dims,
+        )
+    )
 
 
 def boundary_polygon(w: np.ndarray, b: float, ranges: list[list[float]]) -> np.ndarray:
@@ -562,7 +590,7 @@ def _projection_3d(
     corpus_data: list[dict[str, Any]],
     compare: Trace | None,
     g: np.ndarray | None,
-) -> go.Figure:
+) -> Spec:
     """The projection in three principal axes: the same marks as Scatter3d, the o = 0.5 boundary as a plane."""
     steps = np.arange(1, tr.T + 1)  # (T,)
     words = tr.labels
@@ -713,4 +741,4 @@ def _projection_3d(
         legend={"orientation": "h", "y": -0.05, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
         margin={"l": 8, "r": 8, "t": 40, "b": 20},
     )
-    return figure(data, layout)
+    return spec(data, layout)

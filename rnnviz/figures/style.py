@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -147,3 +148,31 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     for obj in (fig.layout, *fig.data):
         _validate_from_now_on(obj)
     return fig
+
+
+Spec = dict[str, Any]  # a figure as plain data: {"data": [trace dicts], "layout": {...}}
+
+
+def spec(data: list[dict[str, Any]], layout: dict[str, Any]) -> Spec:
+    """A view as plain dicts, before any Plotly object exists (what the live charts send to the page)."""
+    return {"data": data, "layout": layout}
+
+
+def figure_from(view: Spec) -> go.Figure:
+    """The Plotly figure of a view's spec (what notebooks, exports and tests get)."""
+    return figure(view["data"], view["layout"])
+
+
+def jsonable(obj: Any) -> Any:
+    """`obj` with numpy arrays and scalars turned into lists and Python numbers, and NaN / infinity into None
+    (JSON has no NaN: browsers reject it; Plotly reads null as a gap), ready for json.dumps."""
+    # The C encoder walks the lists; parse_constant sees only the NaN / Infinity tokens, never text.
+    return json.loads(json.dumps(obj, default=_numpy_value), parse_constant=lambda _: None)
+
+
+def _numpy_value(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
