@@ -298,10 +298,10 @@ def step_controls(tr: rnnviz.Trace, step: int) -> int:
 
 
 # -- views -----------------------------------------------------------------------------------------
-def view(name: str, fig_fn, *args, **kwargs) -> None:
+def view(name: str, *args, **kwargs) -> None:
     st.markdown(CAPTIONS[name])
     try:
-        fig = fig_fn(*args, **kwargs)
+        fig = F.SPECS[name](*args, **kwargs)  # plain dicts: no Plotly objects on the keystroke path
     except Exception as exc:  # one broken view must not take the others down
         st.error(f"This view could not be drawn ({type(exc).__name__}: {md_escape(str(exc))}).")
         return
@@ -312,13 +312,13 @@ def view(name: str, fig_fn, *args, **kwargs) -> None:
 def views(tr: rnnviz.Trace, step: int, compare: rnnviz.Trace | None, corpus: rnnviz.Corpus | None) -> None:
     top_left, top_right = st.columns(2, gap="medium")
     with top_left:
-        view("rolled", F.rolled, tr, step, compare=compare)
+        view("rolled", tr, step, compare=compare)
     with top_right:
-        view("positivity", F.positivity, tr, step, compare=compare)
-    view("unrolled", F.unrolled, tr, step, compare=compare)
+        view("positivity", tr, step, compare=compare)
+    view("unrolled", tr, step, compare=compare)
     bottom_left, bottom_right = st.columns(2, gap="medium")
     with bottom_left:
-        view("projection", F.projection, tr, step, corpus=corpus, compare=compare)
+        view("projection", tr, step, corpus=corpus, compare=compare)
     with bottom_right:
         share_box(tr, step)
 

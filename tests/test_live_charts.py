@@ -11,6 +11,7 @@ import json
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 from browser_util import IN_CI, missing_browser, streamlit_server
 from streamlit.testing.v1 import AppTest
@@ -24,7 +25,21 @@ APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 KEYS = list(CHART_KEYS.values())
 
 
+def _refuse(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON: a browser would reject this chart's data")
+
+
 # -- what Python sends ----------------------------------------------------------------------------
+def test_view_specs_become_strict_json_with_gaps_as_null():
+    tr = rnnviz.trace(rnnviz.load_inference_model("rnn-2"), "NaN is a word too , not a gap")
+    for name, build in F.SPECS.items():
+        spec = figure_spec(build(tr, 3))
+        text = json.dumps(spec, allow_nan=False)  # raises on NaN / Infinity
+        assert "nan" in text or name == "rolled"  # the typed word (lower-cased) survives as text
+    gaps = figure_spec({"data": [{"x": np.array([0.0, np.nan, 1.0]), "y": [1.0, float("inf"), np.float32(2)]}]})
+    assert gaps["data"][0] == {"x": [0.0, None, 1.0], "y": [1.0, None, 2.0]}
+
+
 def test_figure_spec_is_plain_json_without_the_default_template():
     tr = rnnviz.trace(rnnviz.load_model("rnn-2"), "not a good film")
     fig = F.unrolled(tr, 3)
@@ -47,6 +62,8 @@ def test_the_four_views_are_live_charts_with_their_figures():
     assert figures[CHART_KEYS["rolled"]]["layout"]["title"]["text"].endswith("“wonderful”")
     ticks = figures[CHART_KEYS["positivity"]]["layout"]["xaxis"]["ticktext"]
     assert [t.replace("<b>", "").replace("</b>", "") for t in ticks][-1] == "wonderful"
+    for element in elements:  # strict JSON, as browsers parse it: no NaN or Infinity
+        json.loads(element.proto.json, parse_constant=_refuse)
     data = json.loads(elements[0].proto.json)
     assert data["src"].startswith("/component/") and data["src"].split("?")[0].endswith("/plotly.min.js")
     assert data["module"].split("?")[0].endswith("/live_chart.js")

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import plotly
+import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
+
+from rnnviz.figures.style import Spec, jsonable
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js ships here
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"  # live_chart.js
@@ -36,6 +39,7 @@ CSS = """
 # The component's own code only imports the real module, which is served (and cached) like plotly.js:
 # inline code would travel with every run of the script, once per chart.
 JS = "export default async (c) => (await import(new URL(c.data.module, location.origin).href)).default(c);"
+_URLS = "_rnnviz_live_chart_urls"  # session state
 CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
 
 COMPONENT = "rnnviz_live_chart"
@@ -50,11 +54,18 @@ def _route(name: str, directory: Path, file: str, version: str) -> str:
 
 
 def urls() -> dict[str, str]:
-    """Where the page loads plotly.js and the chart module from (versioned, so browsers may cache them)."""
-    return {
-        "src": _route("plotlyjs", PLOTLY_DIR, PLOTLY_JS, plotly.__version__),
-        "module": _route("frontend", FRONTEND_DIR, MODULE_JS, _module_version()),
-    }
+    """Where the page loads plotly.js and the chart module from (versioned, so browsers may cache them).
+
+    Registers both folders with this server once per session (a registration outlives the session).
+    """
+    found = st.session_state.get(_URLS)
+    if found is None:
+        found = {
+            "src": _route("plotlyjs", PLOTLY_DIR, PLOTLY_JS, plotly.__version__),
+            "module": _route("frontend", FRONTEND_DIR, MODULE_JS, _module_version()),
+        }
+        st.session_state[_URLS] = found
+    return found
 
 
 @functools.cache
@@ -62,15 +73,21 @@ def _module_version() -> str:
     return hashlib.sha256((FRONTEND_DIR / MODULE_JS).read_bytes()).hexdigest()[:12]
 
 
-def figure_spec(figure: Any) -> dict[str, Any]:
-    """The figure as plain JSON data without plotly.py's default template: the page applies Streamlit's look."""
-    spec = json.loads(pio.to_json(figure, validate=False))
+def figure_spec(figure: go.Figure | Spec) -> dict[str, Any]:
+    """The figure as plain JSON data without plotly.py's default template: the page applies Streamlit's look.
+
+    A view's spec (rnnviz.figures.SPECS) is converted directly; a Plotly figure goes through its JSON.
+    """
+    if isinstance(figure, dict):
+        spec = jsonable(figure)
+    else:
+        spec = json.loads(pio.to_json(figure, validate=False))
     spec.get("layout", {}).pop("template", None)
     return spec
 
 
-def live_chart(figure: Any, key: str, on_step: Callable[[], None] | None = None) -> None:
-    """Draw `figure` (a plotly Figure or dict) in a chart that keeps its plot across reruns.
+def live_chart(figure: go.Figure | Spec, key: str, on_step: Callable[[], None] | None = None) -> None:
+    """Draw `figure` (a Plotly figure or a view's spec) in a chart that keeps its plot across reruns.
 
     A click on a point whose `customdata` starts with a step t sets the component's `step`
     trigger to t and calls `on_step` (read it as `st.session_state[key].step`).
