@@ -39,10 +39,9 @@ CSS = """
 # The component's own code only imports the real module, which is served (and cached) like plotly.js:
 # inline code would travel with every run of the script, once per chart.
 JS = "export default async (c) => (await import(new URL(c.data.module, location.origin).href)).default(c);"
-_URLS = "_rnnviz_live_chart_urls"  # session state
-CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
-
+CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}  # plotly.js config of every chart
 COMPONENT = "rnnviz_live_chart"
+_URLS = "_rnnviz_live_chart_urls"  # session state: where this server serves the two scripts
 _mount = components_v2.component(COMPONENT, html="", css=CSS, js=JS, isolate_styles=False)
 
 
