@@ -93,6 +93,8 @@ GOLDFISH_CAPTION = (
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^])")
+# One inline code span as our messages write it: single backticks around text without backticks.
+_CODE_SPAN = re.compile(r"(?<!`)`([^`]+)`(?!`)")
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,23 @@ class ViewState:
 def md_escape(text: str) -> str:
     """User text made safe for st.markdown: every markdown, HTML and LaTeX character shown literally."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_message(text: str) -> str:
+    """An error or note for st.markdown: its `code spans` stay code, everything else as md_escape.
+
+    Messages such as CheckpointError's quote commands in backticks (`git checkout -- rnn-2.pt`).
+    md_escape would show the backticks literally, and Streamlit's markdown turns a bare " -- " into
+    an em dash (also -> into an arrow), so the command could no longer be copied. Inside a code span
+    Streamlit changes nothing, and a code span renders its content literally: no HTML, links or math.
+    """
+    text = " ".join(text.split())
+    parts, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [_MD_SPECIAL.sub(r"\\\1", text[last : span.start()]), span.group(0)]
+        last = span.end()
+    parts.append(_MD_SPECIAL.sub(r"\\\1", text[last:]))
+    return "".join(parts)
 
 
 def shorten(text: str, n: int = 40) -> str:
