@@ -83,8 +83,8 @@ def test_model_and_trace_never_import_plotly_or_streamlit(name):
     assert not {"plotly", "streamlit"} & roots(PKG / name)
 
 
-@pytest.mark.parametrize("name", TORCH_FREE_MODEL)
-def test_checkpoint_reader_and_numpy_model_never_import_torch(name):
+@pytest.mark.parametrize("name", [*TORCH_FREE_MODEL, "trace.py"])
+def test_the_main_views_path_never_imports_torch(name):
     """Not even lazily, and not through a module that does (rnnviz.model, the tools)."""
     with_torch = {f"rnnviz.{p.stem}" for p in PKG.glob("*.py") if "torch" in roots(p)}
     assert "rnnviz.model" in with_torch  # the check below means something
