@@ -6,12 +6,17 @@ install`), waits until all four views (rolled loop, unrolled chain, projection, 
 drawn and Streamlit's running indicator is gone, and saves a PNG of the dashboard: from the text box
 down to the projection, at a desktop width.
 
+The browser reaches the server as http://localhost:8501/, the address `streamlit run` prints by
+default (Chromium maps it to the real port), so the share box in the picture shows the link a local
+user would see and the picture does not change with the port the server happened to get.
+
 Prints a one-line JSON report (the charts drawn, the positivity chart's words, any error, exception,
 warning or note on the page, the image's size). When the page shows an error, an exception, a
 warning or a note (such as a link parameter it ignored), or fewer than four charts, nothing is
 written to --out and the exit status is 1: the README must never show a broken app.
-tests/test_screenshot.py runs this script on every test run (CI too), so the README's picture is
-always the current app.
+tests/test_screenshot.py runs this script on every test run: under CI (CI=true) or with
+RNNVIZ_UPDATE_SCREENSHOT=1 it writes docs/screenshot.png, so the README's picture is always the
+current app; elsewhere it checks a picture in a temporary folder and leaves the checkout alone.
 """
 
 from __future__ import annotations
@@ -23,12 +28,14 @@ import math
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-from browser_util import chromium, missing_browser, streamlit_server  # noqa: E402
+from browser_util import CHROMIUM, CHROMIUM_ARGS, missing_browser, streamlit_server  # noqa: E402
 
 from rnnviz.app import CHART_KEYS, TEXT_KEY, ViewState, share_query  # noqa: E402
 
@@ -40,6 +47,7 @@ WIDTH = 1400  # viewport width: the desktop layout, two views side by side
 HEIGHT = 2400  # tall enough that nothing we capture needs scrolling (Streamlit scrolls its own container)
 MARGIN = 24  # px kept around the captured part
 TIMEOUT = 90  # s from opening the page to a complete render
+ADDRESS = "localhost:8501"  # what the browser (and so the share box) calls the server, whatever its port
 
 # What the page shows now: which charts have drawn, the words on the positivity axis, problems shown,
 # whether a script run is in progress, and where the part we capture sits.
@@ -71,6 +79,7 @@ STATE_JS = """([keys, textKey]) => {
         exceptions: texts('[data-testid="stException"]'),
         warnings: texts('[data-testid="stAlertContentWarning"]'),
         notes: texts('[data-testid="stAlertContentInfo"]'),  // e.g. a link parameter the app ignored
+        share: texts('[data-testid="stCode"]').filter(t => t.includes('?text=')).join(' '),
         running: !!document.querySelector('[data-testid="stStatusWidget"]'),
         top: input ? box(input) : null,
         above,
@@ -129,17 +138,30 @@ def png(data: bytes) -> bytes:
     return buf.getvalue() if buf.tell() < len(data) else data
 
 
+@contextmanager
+def chromium_at(address: str, server_url: str) -> Iterator:
+    """Headless Chromium that reaches the server at `server_url` whenever a page asks for `address` (host:port)."""
+    from playwright.sync_api import sync_playwright
+
+    rule = f"--host-resolver-rules=MAP {address} 127.0.0.1:{urlsplit(server_url).port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, rule])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def capture(out: Path, text: str, model: str, step: int | None, width: int) -> dict:
     t0 = time.monotonic()
     report: dict = {"ok": False, "out": str(out), "text": text, "model": model}
-    with streamlit_server() as server, chromium() as browser:
-        # localhost, as `streamlit run` prints it: the share box shows the link a local user would see
-        url = server.url.replace("127.0.0.1", "localhost") + "?" + app_query(text, model, step)
+    with streamlit_server() as server, chromium_at(ADDRESS, server.url) as browser:
+        url = f"http://{ADDRESS}/?{app_query(text, model, step)}"
         report["url"] = url
         context = browser.new_context(viewport={"width": width, "height": HEIGHT})
         try:
             page = context.new_page()
-            page.goto(url)
+            response = page.goto(url)
             state = settled(page, TIMEOUT)
             box = None
             if all(state["charts"].values()) and state["top"]:
@@ -148,11 +170,15 @@ def capture(out: Path, text: str, model: str, step: int | None, width: int) -> d
                     page.set_viewport_size({"width": width, "height": int(box["y"] + box["height"] + 200)})
                     state = settled(page, TIMEOUT)
                     box = crop_box(state, width)
+            port, served_by = urlsplit(server.url).port, response and (response.server_addr() or {}).get("port")
+            if served_by != port:  # never a picture of another app that happens to answer at ADDRESS
+                state["errors"].append(f"{ADDRESS} was answered from port {served_by}, not by our server on {port}")
             page.evaluate("document.fonts.ready.then(() => true)")
             report.update(
                 charts=sorted(name for name, b in state["charts"].items() if b),
                 words=state["words"],
                 title=state["title"],
+                share=state["share"],
                 errors=state["errors"],
                 exceptions=state["exceptions"],
                 warnings=state["warnings"],
