@@ -36,6 +36,7 @@ from rnnviz.app import (
     ViewState,
     clamp_step,
     md_escape,
+    md_message,
     parse_params,
     share_link,
     share_query,
@@ -249,7 +250,7 @@ def own_model_controls() -> CustomModel | None:
     if custom is not None and st.session_state.get(MODEL_KEY) == CUSTOM_MODEL:
         st.caption(f"Your model: {md_escape(custom.describe())}. Only this session sees it.")
     if _CUSTOM_ERROR in st.session_state:
-        st.error(f"That model cannot be used. {md_escape(st.session_state[_CUSTOM_ERROR])}", icon=":material/error:")
+        st.error(f"That model cannot be used. {md_message(st.session_state[_CUSTOM_ERROR])}", icon=":material/error:")
     return custom
 
 
@@ -393,7 +394,7 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
         try:
             load_model(model_name)
         except rnnviz.CheckpointError as exc:
-            st.error(f"Model {model_name} is not available: {md_escape(str(exc))} Pick another model above.")
+            st.error(f"Model {model_name} is not available: {md_message(str(exc))} Pick another model above.")
             write_url(ViewState(text=text, model=model_name, goldfish=goldfish))
             return
     try:
@@ -408,7 +409,7 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
         try:
             corpus = load_corpus(model_name)
         except rnnviz.CheckpointError as exc:  # the views still draw; the projection falls back to its own axes
-            st.warning(md_escape(str(exc)), icon=":material/broken_image:")
+            st.warning(md_message(str(exc)), icon=":material/broken_image:")
 
     if tr.truncated or len(text) >= MAX_TEXT_CHARS:
         st.warning(truncation_note(tr.T, tr.n_tokens_total, len(text)), icon=":material/content_cut:")

@@ -25,10 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 COMMAND = "git checkout -- rnn-2.pt"
 # What streamlit_app.py must change for the app tests below (then drop their xfail markers).
-NEEDS_APP = pytest.mark.xfail(
-    strict=True,
-    reason="streamlit_app.py shows the CheckpointError with md_escape; it must use rnnviz.app.md_message",
-)
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))", "$x$", ":red[x]"]
 
 
@@ -120,7 +116,6 @@ def no_models(tmp_path, monkeypatch):
     st.cache_data.clear()
 
 
-@NEEDS_APP
 def test_the_apps_missing_model_error_gives_the_command_as_code(no_models):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception, at.exception
@@ -138,7 +133,6 @@ if _REASON and IN_CI:
 
 @pytest.mark.browser
 @pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
-@NEEDS_APP
 def test_the_browser_shows_the_command_unchanged(tmp_path):
     """Only the browser shows Streamlit's typography (" -- " -> " — "); the command must survive it."""
     from browser_util import chromium
