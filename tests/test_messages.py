@@ -133,12 +133,11 @@ if _REASON and IN_CI:
 
 @pytest.mark.browser
 @pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
-def test_the_browser_shows_the_command_unchanged(tmp_path):
+def test_the_browser_shows_the_command_unchanged(tmp_path, chromium_browser):
     """Only the browser shows Streamlit's typography (" -- " -> " — "); the command must survive it."""
-    from browser_util import chromium
-
-    with streamlit_server(env={ASSETS_ENV: str(tmp_path)}) as server, chromium() as browser:
-        page = browser.new_page()
+    with streamlit_server(env={ASSETS_ENV: str(tmp_path)}) as server:
+        context = chromium_browser.new_context()
+        page = context.new_page()
         page.goto(server.url)
         alert = page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=60_000)
         deadline = time.monotonic() + 10
@@ -146,5 +145,6 @@ def test_the_browser_shows_the_command_unchanged(tmp_path):
             time.sleep(0.2)
         codes = [c.inner_text() for c in alert.query_selector_all("code")]
         shown = alert.inner_text()
+        context.close()
     assert COMMAND in codes, (codes, shown)
     assert "—" not in shown and "`" not in shown, shown
