@@ -96,13 +96,14 @@ def child_app(path: str) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
 
     import rnnviz
+    from rnnviz.app.live_charts import drawn_figures
 
     if path == "torch":  # the page as it was: its cached loader returns the torch model
         rnnviz.load_inference_model = rnnviz.load_model  # type: ignore[assignment]
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     at.query_params["text"] = "a fine film"
     at.run()
-    assert not at.exception and len(at.get("plotly_chart")) == 4, [e.value for e in at.exception]
+    assert not at.exception and len(drawn_figures(at.get("bidi_component"))) == 4, [e.value for e in at.exception]
     current, peak = rss_mb()
     return {
         "app_first_render_s": time.perf_counter() - t0,
