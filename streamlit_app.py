@@ -54,7 +54,7 @@ from rnnviz.app.custom_model import (
     take_handoff,
 )
 from rnnviz.app.explorer import explorer_section
-from rnnviz.app.live_charts import live_chart
+from rnnviz.app.live_charts import clicked_step, live_chart
 from rnnviz.app.tour import PARAM_TOUR, TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOUR_NEXT_KEY, TOUR_START_KEY, parse_tour
 
 # Session-only state (not widgets).
@@ -124,12 +124,10 @@ def use_example(text: str) -> None:
 
 def pick_step(chart_key: str) -> None:
     """A click on a word or point: the chart reports the step t its customdata starts with."""
-    value = st.session_state.get(chart_key)
-    step = getattr(value, "step", None) if value is not None else None
-    try:
-        st.session_state[STEP_KEY] = int(step)
-    except (TypeError, ValueError):
+    step = clicked_step(chart_key)
+    if step is None:
         return
+    st.session_state[STEP_KEY] = step
     st.session_state[_PLAYING] = False
 
 

@@ -71,6 +71,34 @@ def test_the_four_views_are_live_charts_with_their_figures():
     assert len(elements[0].proto.js_content) < 200  # the module travels once, not with every run
 
 
+def test_without_plotly_js_the_views_fall_back_to_streamlit_charts(monkeypatch, tmp_path):
+    from rnnviz.app import live_charts
+
+    monkeypatch.setattr(live_charts, "PLOTLY_DIR", tmp_path)  # a plotly install without plotly.min.js
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key=TEXT_KEY).set_value("a fine film").run()
+    assert not at.exception and not at.error
+    assert not drawn_figures(at.get("bidi_component"))
+    charts = {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    assert sorted(charts) == sorted(KEYS)
+    assert charts[CHART_KEYS["rolled"]]["layout"]["title"]["text"].endswith("“film”")
+
+
+def test_clicked_step_reads_both_kinds_of_chart():
+    at = AppTest.from_string(
+        """
+import streamlit as st
+from types import SimpleNamespace
+from rnnviz.app.live_charts import clicked_step
+st.session_state["live"] = SimpleNamespace(step=3)
+st.session_state["plotly"] = SimpleNamespace(selection=SimpleNamespace(points=[{"customdata": [5, "x"]}]))
+st.session_state["junk"] = SimpleNamespace(step="five")
+st.session_state["out"] = [clicked_step(k) for k in ("live", "plotly", "junk", "missing")]
+"""
+    ).run()
+    assert at.session_state["out"] == [3, 5, None, None]  # live chart, st.plotly_chart, bad value, no click
+
+
 # -- in the browser ----------------------------------------------------------------------------------
 _REASON = missing_browser()
 if _REASON and IN_CI:

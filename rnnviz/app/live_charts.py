@@ -27,7 +27,7 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
-from rnnviz.figures.style import Spec, jsonable
+from rnnviz.figures.style import Spec, figure_from, jsonable
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js ships here
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"  # live_chart.js
@@ -88,13 +88,41 @@ def figure_spec(figure: go.Figure | Spec) -> dict[str, Any]:
 def live_chart(figure: go.Figure | Spec, key: str, on_step: Callable[[], None] | None = None) -> None:
     """Draw `figure` (a Plotly figure or a view's spec) in a chart that keeps its plot across reruns.
 
-    A click on a point whose `customdata` starts with a step t sets the component's `step`
-    trigger to t and calls `on_step` (read it as `st.session_state[key].step`).
+    A click on a point whose `customdata` starts with a step t calls `on_step`; `clicked_step(key)`
+    reads t. Falls back to st.plotly_chart if the plotly package has no plotly.min.js to serve.
     """
+    if not (PLOTLY_DIR / PLOTLY_JS).is_file():  # an unusual plotly install: Streamlit's own chart still works
+        fallback_chart(figure, key, on_step)
+        return
     spec = figure_spec(figure)
     height = spec.get("layout", {}).get("height")
     data = {**urls(), "figure": spec, "config": CONFIG}
     _mount(key=key, data=data, height=int(height) if height else "content", on_step_change=on_step or _ignore)
+
+
+def fallback_chart(figure: go.Figure | Spec, key: str, on_step: Callable[[], None] | None = None) -> None:
+    """The same view through st.plotly_chart (remounted on every change, but needs no plotly.js file of ours).
+
+    A click calls `on_step`; read the step with `clicked_step(key)`, as for the live chart.
+    """
+    fig = figure_from(figure) if isinstance(figure, dict) else figure
+    st.plotly_chart(fig, key=key, on_select=on_step or "ignore", selection_mode="points", config=CONFIG)
+
+
+def clicked_step(key: str) -> int | None:
+    """The step t a click on chart `key` picked (the first element of the point's customdata), if any."""
+    value = st.session_state.get(key)
+    if value is None:
+        return None
+    step = getattr(value, "step", None)  # a live chart's trigger
+    if step is None:  # st.plotly_chart's selection event (the fallback)
+        points = getattr(getattr(value, "selection", None), "points", None) or []
+        custom = points[0].get("customdata") if points else None
+        step = custom[0] if isinstance(custom, list | tuple) and custom else custom
+    try:
+        return int(step)
+    except (TypeError, ValueError):
+        return None
 
 
 def _ignore() -> None:
