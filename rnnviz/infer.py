@@ -1,7 +1,7 @@
 """The written-out cells in numpy (no torch): what the app runs on every keystroke.
 
-NumpyRNN.steps is SentimentRNN.steps (rnnviz/model.py) line for line, in float32, with the same
-gate order and formulas; tests/test_numpy_model.py checks the two agree on every shipped model.
+`written_out` is the one written-out cell: NumpyRNN.steps runs it, and so does SentimentRNN.steps
+(rnnviz/model.py) on its weights as numpy; tests check it against PyTorch's own nn.RNN/GRU/LSTM.
 """
 
 from __future__ import annotations
@@ -81,53 +81,73 @@ class NumpyRNN:
 
     def steps(self, bags: list[list[int]], forget: bool = False) -> Steps:
         """Run the cell by hand, step by step. forget=True resets s_{t-1} to s_0 before each step."""
-        arch, h = self.config.arch, self.config.hidden
-        x = self.embed_bags(bags)  # (T, E)
-        s0 = np.zeros(h, dtype=np.float32)
-        s, cell = s0, s0
-        input_part = x @ self.U.T  # (T, G*H): U x_t
-        hidden, memory, gates = [s0], [], {k: [] for k in GATE_NAMES[arch]}
-        cells = []
-        for t in range(x.shape[0]):
-            if forget:
-                s, cell = s0, s0
-            ws = self.W @ s  # (G*H,): W s_{t-1}
-            memory.append(ws)
-            xb, wb = input_part[t] + self.b, ws + self.b_hh
-            if arch == "rnn":
-                s = np.tanh(xb + wb)
-            elif arch == "gru":
-                xr, xz, xn = xb[:h], xb[h : 2 * h], xb[2 * h :]
-                hr, hz, hn = wb[:h], wb[h : 2 * h], wb[2 * h :]
-                r = _sigmoid(xr + hr)
-                z = _sigmoid(xz + hz)
-                n = np.tanh(xn + r * hn)
-                s = (1 - z) * n + z * s
-                for k, v in zip("rzn", (r, z, n), strict=True):
-                    gates[k].append(v)
-            else:
-                pre = xb + wb
-                i, f, g, o = (pre[k * h : (k + 1) * h] for k in range(4))
-                i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
-                cell = f * cell + i * g
-                s = o * np.tanh(cell)
-                for k, v in zip("ifgo", (i, f, g, o), strict=True):
-                    gates[k].append(v)
-                cells.append(cell)
-            hidden.append(s)
-        hidden_t = np.stack(hidden)  # (T+1, H)
-        outputs = _sigmoid(hidden_t[1:] @ self.V + self.c)  # (T,)
-        gate_arrays = {k: np.stack(v) for k, v in gates.items()}
-        if arch == "lstm":
-            gate_arrays["cell"] = np.stack(cells)
-        return Steps(
-            x=x,
-            hidden=hidden_t,
-            outputs=outputs,
-            input_part=input_part,
-            memory_part=np.stack(memory),
-            gates=gate_arrays,
-        )
+        weights = (self.U, self.W, self.b, self.b_hh, self.V, self.c)
+        return written_out(self.config.arch, self.embed_bags(bags), *weights, forget=forget)
+
+
+def written_out(
+    arch: str,
+    x: np.ndarray,
+    U: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray,
+    b_hh: np.ndarray,
+    V: np.ndarray,
+    c: float,
+    forget: bool = False,
+) -> Steps:
+    """The cell run by hand over inputs x (T, E), keeping every intermediate (float32 numpy).
+
+    The one written-out cell of rnnviz: NumpyRNN and SentimentRNN (with its weights as numpy) both
+    run this. PyTorch's layout and gate order (rnn: 1 block, gru: r|z|n, lstm: i|f|g|o).
+    forget=True resets s_{t-1} (and the LSTM cell) to s_0 before each step: the goldfish.
+    """
+    h = W.shape[1]
+    s0 = np.zeros(h, dtype=np.float32)
+    s, cell = s0, s0
+    input_part = x @ U.T  # (T, G*H): U x_t
+    hidden, memory, gates = [s0], [], {k: [] for k in GATE_NAMES[arch]}
+    cells = []
+    for t in range(x.shape[0]):
+        if forget:
+            s, cell = s0, s0
+        ws = W @ s  # (G*H,): W s_{t-1}
+        memory.append(ws)
+        xb, wb = input_part[t] + b, ws + b_hh
+        if arch == "rnn":
+            s = np.tanh(xb + wb)
+        elif arch == "gru":
+            xr, xz, xn = xb[:h], xb[h : 2 * h], xb[2 * h :]
+            hr, hz, hn = wb[:h], wb[h : 2 * h], wb[2 * h :]
+            r = _sigmoid(xr + hr)
+            z = _sigmoid(xz + hz)
+            n = np.tanh(xn + r * hn)
+            s = (1 - z) * n + z * s
+            for k, v in zip("rzn", (r, z, n), strict=True):
+                gates[k].append(v)
+        else:
+            pre = xb + wb
+            i, f, g, o = (pre[k * h : (k + 1) * h] for k in range(4))
+            i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
+            cell = f * cell + i * g
+            s = o * np.tanh(cell)
+            for k, v in zip("ifgo", (i, f, g, o), strict=True):
+                gates[k].append(v)
+            cells.append(cell)
+        hidden.append(s)
+    hidden_t = np.stack(hidden)  # (T+1, H)
+    outputs = _sigmoid(hidden_t[1:] @ V + np.float32(c))  # (T,)
+    gate_arrays = {k: np.stack(v) for k, v in gates.items()}
+    if arch == "lstm":
+        gate_arrays["cell"] = np.stack(cells)
+    return Steps(
+        x=x,
+        hidden=hidden_t,
+        outputs=outputs,
+        input_part=input_part,
+        memory_part=np.stack(memory),
+        gates=gate_arrays,
+    )
 
 
 def inference_model(payload: object, path: str | os.PathLike[str], name: str = "") -> NumpyRNN:

@@ -12,7 +12,6 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-# The torch-free pieces live in rnnviz.checkpoint; re-exported so `from rnnviz.model import ...` keeps working.
 from rnnviz.checkpoint import (
     ARCHS,
     ASSETS_ENV,
@@ -34,6 +33,9 @@ from rnnviz.checkpoint import (
     resolve_checkpoint,
     unreadable,
 )
+
+# The torch-free pieces live in rnnviz.checkpoint; re-exported so `from rnnviz.model import ...` keeps working.
+from rnnviz.infer import written_out
 from rnnviz.vocab import Vocab
 
 __all__ = [
@@ -116,54 +118,12 @@ class SentimentRNN(nn.Module):
     # -- written-out path (display): one pass returns every intermediate ---------------------
     @torch.no_grad()
     def steps(self, bags: list[list[int]], forget: bool = False) -> Steps:
-        """Run the cell by hand, step by step. forget=True resets s_{t-1} to s_0 before each step."""
-        arch, h = self.config.arch, self.config.hidden
-        x = self.embed_bags(bags)  # (T, E)
-        s0 = torch.zeros(h)
-        s, cell = s0, s0
-        input_part = x @ self.U.T  # (T, G*H): U x_t
-        hidden, memory, gates = [s0], [], {k: [] for k in GATE_NAMES[arch]}
-        cells = []
-        for t in range(x.shape[0]):
-            if forget:
-                s, cell = s0, s0
-            ws = self.W @ s  # (G*H,): W s_{t-1}
-            memory.append(ws)
-            xb, wb = input_part[t] + self.b, ws + self.b_hh
-            if arch == "rnn":
-                s = torch.tanh(xb + wb)
-            elif arch == "gru":
-                xr, xz, xn = xb.split(h)
-                hr, hz, hn = wb.split(h)
-                r = torch.sigmoid(xr + hr)
-                z = torch.sigmoid(xz + hz)
-                n = torch.tanh(xn + r * hn)
-                s = (1 - z) * n + z * s
-                for k, v in zip("rzn", (r, z, n), strict=True):
-                    gates[k].append(v)
-            else:
-                pre = xb + wb
-                i, f, g, o = pre.split(h)
-                i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-                cell = f * cell + i * g
-                s = o * torch.tanh(cell)
-                for k, v in zip("ifgo", (i, f, g, o), strict=True):
-                    gates[k].append(v)
-                cells.append(cell)
-            hidden.append(s)
-        hidden_t = torch.stack(hidden)  # (T+1, H)
-        outputs = torch.sigmoid(hidden_t[1:] @ self.V + self.c)  # (T,)
-        gate_arrays = {k: torch.stack(v).numpy() for k, v in gates.items()}
-        if arch == "lstm":
-            gate_arrays["cell"] = torch.stack(cells).numpy()
-        return Steps(
-            x=x.numpy(),
-            hidden=hidden_t.numpy(),
-            outputs=outputs.numpy(),
-            input_part=input_part.numpy(),
-            memory_part=torch.stack(memory).numpy(),
-            gates=gate_arrays,
-        )
+        """Run the cell by hand, step by step (rnnviz.infer.written_out on these weights as numpy).
+
+        forget=True resets s_{t-1} to s_0 before each step.
+        """
+        weights = [p.detach().numpy() for p in (self.U, self.W, self.b, self.b_hh, self.V)]
+        return written_out(self.config.arch, self.embed_bags(bags).numpy(), *weights, float(self.c), forget=forget)
 
     def readout(self) -> tuple[np.ndarray, float]:
         """The shared readout (V (H,), c) as numpy: o = sigmoid(V s + c)."""
