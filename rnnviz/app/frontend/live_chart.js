@@ -89,7 +89,7 @@ export default function draw(component) {
     parentElement.appendChild(gd);
   }
   gd.__rnnviz = {data, setTriggerValue};
-  if (gd.__rnnvizPending) return;  // a draw is already queued for this frame: it will use the newest data
+  if (gd.__rnnvizPending) return;  // a draw is on its way (plotly.js still loading): it will use the newest data
   gd.__rnnvizPending = true;
   loadPlotly(data.src)
     .then((Plotly) => {
