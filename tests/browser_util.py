@@ -90,7 +90,8 @@ def streamlit_server(env: dict[str, str] | None = None, timeout: float = 60) -> 
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
+                base = (env or {}).get("STREAMLIT_SERVER_BASE_URL_PATH", "").strip("/")
+                with urllib.request.urlopen(url + (base + "/" if base else "") + "_stcore/health", timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:

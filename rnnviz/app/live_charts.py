@@ -37,8 +37,15 @@ CSS = """
 .rnnviz-chart-error { font-size: 0.9rem; opacity: 0.8; }
 """
 # The component's own code only imports the real module, which is served (and cached) like plotly.js:
-# inline code would travel with every run of the script, once per chart.
-JS = "export default async (c) => (await import(new URL(c.data.module, location.origin).href)).default(c);"
+# inline code would travel with every run of the script, once per chart. Both URLs are relative to
+# where Streamlit serves its own scripts, which holds the server's base path however the app is
+# reached (a --server.baseUrlPath, or a host such as Community Cloud that serves it under a prefix).
+# (Several lines: Streamlit takes a one-line string with a "/" in it for a file path.)
+JS = """
+const base = ([...document.scripts].map((s) => s.src).find((s) => s.includes('/static/js/index.')) || location.href)
+  .replace(/static[/]js[/].*$/, '');
+export default async (c) => (await import(new URL(c.data.module, base).href)).default(c);
+"""
 CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}  # plotly.js config of every chart
 COMPONENT = "rnnviz_live_chart"
 _URLS = "_rnnviz_live_chart_urls"  # session state: where this server serves the two scripts
@@ -46,10 +53,9 @@ _mount = components_v2.component(COMPONENT, html="", css=CSS, js=JS, isolate_sty
 
 
 def _route(name: str, directory: Path, file: str, version: str) -> str:
-    """Serve `directory` on Streamlit's component file route; the URL path of `file` in it."""
+    """Serve `directory` on Streamlit's component file route; `file`'s URL relative to the app's base."""
     component = components_v1.declare_component(name, path=str(directory))  # registers for this server
-    base = st.get_option("server.baseUrlPath").strip("/")
-    return "/" + "/".join(p for p in (base, "component", component.name, file) if p) + f"?v={version}"
+    return f"component/{component.name}/{file}?v={version}"
 
 
 def urls() -> dict[str, str]:

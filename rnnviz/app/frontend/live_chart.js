@@ -1,14 +1,17 @@
 // The browser half of rnnviz/app/live_charts.py: one plotly.js plot per view, updated in place.
-// Streamlit calls `draw` with fresh `data` ({src, module, figure, config}) on every run of the script.
+// Streamlit calls `draw` with fresh `data` ({src, module, figure, config}) on every run of the script;
+// src and module are relative to the app's base URL.
 
 const loading = {};
+// The app's base URL: this module is served at <base>component/<name>/live_chart.js.
+const BASE = import.meta.url.slice(0, import.meta.url.lastIndexOf('component/'));
 
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!loading[src]) {
     loading[src] = new Promise((resolve, reject) => {
       const script = document.createElement('script');
-      script.src = src;
+      script.src = new URL(src, BASE).href;
       script.async = true;
       script.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error('plotly.js did not load')));
       script.onerror = () => {
