@@ -8,6 +8,7 @@ in light and dark, plotly.js served by the app itself, and a clear note if it ca
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from pathlib import Path
 
@@ -164,6 +165,7 @@ def test_views_stay_mounted_and_redraw_once_per_keystroke(chromium_browser, app_
         page.wait_for_timeout(500)
         state = page.evaluate(STATE, KEYS)
         assert [s["mark"] for s in state] == KEYS  # the same plot elements, never remounted
+        assert not page.locator(".rnnviz-chart-loading").count()  # the loading note went with the first draw
         assert state[0]["title"].endswith("“film”")
         draws = page.evaluate("() => window.__draws")
         # 5 keys: at most one draw per chart per key (st.plotly_chart drew each twice, into a new element)
@@ -238,9 +240,29 @@ def test_charts_explain_when_plotly_cannot_load(chromium_browser):
             page.wait_for_selector(".rnnviz-chart-error")
             page.wait_for_function("() => document.querySelectorAll('.rnnviz-chart-error').length === 4")
             notes = page.locator(".rnnviz-chart-error").all_text_contents()
+            assert not page.locator(".rnnviz-chart-loading").count()  # replaced by the explanation
             assert all("could not be drawn" in n and "Reload the page" in n for n in notes), notes
             assert not page.locator('[data-testid="stException"]').count()
             # the rest of the page still works: the step readout follows the text
             assert "film" in page.locator("body").inner_text()
+        finally:
+            ctx.close()
+
+
+@pytest.mark.browser
+@needs_browser
+def test_charts_say_they_are_loading_while_plotly_arrives(chromium_browser):
+    with streamlit_server() as server:  # a fresh server and context: plotly.js is not cached yet
+        ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            page = ctx.new_page()
+            page.set_default_timeout(30_000)
+            page.route("**/plotly.min.js*", lambda route: (time.sleep(2), route.continue_()))  # a slow network
+            page.goto(server.url + "?text=a%20fine%20film")
+            page.wait_for_selector(".rnnviz-chart-loading")
+            assert "Loading the chart" in page.locator(".rnnviz-chart-loading").first.text_content()
+            page.wait_for_function("() => document.querySelectorAll('.rnnviz-chart .main-svg').length >= 4")
+            page.wait_for_selector(".rnnviz-chart-loading", state="detached")
+            assert not page.locator(".rnnviz-chart-error").count()
         finally:
             ctx.close()

@@ -34,7 +34,7 @@ FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"  # live_chart.js
 PLOTLY_JS, MODULE_JS = "plotly.min.js", "live_chart.js"
 CSS = """
 .rnnviz-chart { width: 100%; }
-.rnnviz-chart-error { font-size: 0.9rem; opacity: 0.8; }
+.rnnviz-chart-error, .rnnviz-chart-loading { font-size: 0.9rem; opacity: 0.8; margin: 0.5rem 0; }
 """
 # The component's own code only imports the real module, which is served (and cached) like plotly.js:
 # inline code would travel with every run of the script, once per chart. Both URLs are relative to

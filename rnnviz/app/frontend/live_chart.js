@@ -68,6 +68,21 @@ function bindClicks(gd, setTriggerValue) {
   });
 }
 
+function showLoading(parent, on) {
+  let note = parent.querySelector('.rnnviz-chart-loading');
+  if (!on) {
+    if (note) note.remove();
+    return;
+  }
+  if (!note) {
+    note = document.createElement('p');
+    note.className = 'rnnviz-chart-loading';
+    note.setAttribute('role', 'status');
+    note.textContent = 'Loading the chart…';
+    parent.insertBefore(note, parent.firstChild);
+  }
+}
+
 function showError(parent, message) {
   let note = parent.querySelector('.rnnviz-chart-error');
   if (!message) {
@@ -90,6 +105,7 @@ export default function draw(component) {
     gd = document.createElement('div');
     gd.className = 'rnnviz-chart';
     parentElement.appendChild(gd);
+    showLoading(parentElement, true);  // until plotly.js has arrived and drawn (a first visit fetches 1.5 MB)
   }
   gd.__rnnviz = {data, setTriggerValue};
   if (gd.__rnnvizPending) return;  // a draw is on its way (plotly.js still loading): it will use the newest data
@@ -101,6 +117,7 @@ export default function draw(component) {
       const fig = latest.data.figure;
       const layout = Object.assign({}, fig.layout, {template: streamlitTemplate(parentElement)});
       const drawn = Plotly.react(gd, fig.data, layout, latest.data.config);
+      showLoading(parentElement, false);
       showError(parentElement, null);
       if (!gd.__rnnvizBound) {
         gd.__rnnvizBound = true;
@@ -110,6 +127,7 @@ export default function draw(component) {
     })
     .catch((err) => {
       gd.__rnnvizPending = false;
+      showLoading(parentElement, false);
       showError(parentElement, 'This chart could not be drawn (' + err.message + '). Reload the page to try again.');
     });
 }
