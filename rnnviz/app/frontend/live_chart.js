@@ -68,32 +68,19 @@ function bindClicks(gd, setTriggerValue) {
   });
 }
 
-function showLoading(parent, on) {
-  let note = parent.querySelector('.rnnviz-chart-loading');
-  if (!on) {
-    if (note) note.remove();
-    return;
-  }
-  if (!note) {
-    note = document.createElement('p');
-    note.className = 'rnnviz-chart-loading';
-    note.setAttribute('role', 'status');
-    note.textContent = 'Loading the chart…';
-    parent.insertBefore(note, parent.firstChild);
-  }
-}
-
-function showError(parent, message) {
-  let note = parent.querySelector('.rnnviz-chart-error');
+// A line of text above the plot: kind 'loading' (a status) or 'error' (an alert); no message removes it.
+function showNote(parent, kind, message) {
+  const cls = 'rnnviz-chart-' + kind;
+  let note = parent.querySelector('.' + cls);
   if (!message) {
     if (note) note.remove();
     return;
   }
   if (!note) {
     note = document.createElement('p');
-    note.className = 'rnnviz-chart-error';
-    note.setAttribute('role', 'alert');
-    parent.appendChild(note);
+    note.className = cls;
+    note.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    parent.insertBefore(note, parent.querySelector('.rnnviz-chart'));
   }
   note.textContent = message;  // text, never markup
 }
@@ -105,7 +92,7 @@ export default function draw(component) {
     gd = document.createElement('div');
     gd.className = 'rnnviz-chart';
     parentElement.appendChild(gd);
-    showLoading(parentElement, true);  // until plotly.js has arrived and drawn (a first visit fetches 1.5 MB)
+    showNote(parentElement, 'loading', 'Loading the chart…');  // until plotly.js has arrived and drawn (a first visit fetches 1.5 MB)
   }
   gd.__rnnviz = {data, setTriggerValue};
   if (gd.__rnnvizPending) return;  // a draw is on its way (plotly.js still loading): it will use the newest data
@@ -117,8 +104,8 @@ export default function draw(component) {
       const fig = latest.data.figure;
       const layout = Object.assign({}, fig.layout, {template: streamlitTemplate(parentElement)});
       const drawn = Plotly.react(gd, fig.data, layout, latest.data.config);
-      showLoading(parentElement, false);
-      showError(parentElement, null);
+      showNote(parentElement, 'loading', null);
+      showNote(parentElement, 'error', null);
       if (!gd.__rnnvizBound) {
         gd.__rnnvizBound = true;
         bindClicks(gd, (name, value) => gd.__rnnviz.setTriggerValue(name, value));
@@ -127,7 +114,7 @@ export default function draw(component) {
     })
     .catch((err) => {
       gd.__rnnvizPending = false;
-      showLoading(parentElement, false);
-      showError(parentElement, 'This chart could not be drawn (' + err.message + '). Reload the page to try again.');
+      showNote(parentElement, 'loading', null);
+      showNote(parentElement, 'error', 'This chart could not be drawn (' + err.message + '). Reload the page to try again.');
     });
 }
