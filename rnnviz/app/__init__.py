@@ -94,7 +94,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^])")
 # One inline code span as our messages write it: single backticks around text without backticks.
-_CODE_SPAN = re.compile(r"(?<!`)`([^`]+)`(?!`)")
+_CODE_SPAN = re.compile(r"((?<!`)`[^`]+`(?!`))")
 
 
 @dataclass(frozen=True)
@@ -120,13 +120,8 @@ def md_message(text: str) -> str:
     an em dash (also -> into an arrow), so the command could no longer be copied. Inside a code span
     Streamlit changes nothing, and a code span renders its content literally: no HTML, links or math.
     """
-    text = " ".join(text.split())
-    parts, last = [], 0
-    for span in _CODE_SPAN.finditer(text):
-        parts += [_MD_SPECIAL.sub(r"\\\1", text[last : span.start()]), span.group(0)]
-        last = span.end()
-    parts.append(_MD_SPECIAL.sub(r"\\\1", text[last:]))
-    return "".join(parts)
+    pieces = _CODE_SPAN.split(" ".join(text.split()))  # text, span, text, span, ..., text
+    return "".join(piece if i % 2 else _MD_SPECIAL.sub(r"\\\1", piece) for i, piece in enumerate(pieces))
 
 
 def shorten(text: str, n: int = 40) -> str:
