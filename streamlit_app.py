@@ -85,9 +85,10 @@ def load_trace(name: str, text: str, forget: bool) -> rnnviz.Trace:
     return rnnviz.trace(load_model(name), text, forget=forget)
 
 
-@st.cache_data(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model's map of states (once)…")
+@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model's map of states (once)…")
 def load_corpus(name: str) -> rnnviz.Corpus:
-    return rnnviz.load_corpus(name)
+    """Shared by every session like the model (read-only arrays), not copied on every keystroke."""
+    return rnnviz.load_corpus(name).read_only()
 
 
 # -- state from the URL, once per session -----------------------------------------------------------

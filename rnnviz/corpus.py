@@ -68,6 +68,13 @@ class Corpus:
             if self.prefix_labels.shape != (m,) or self.prefix_outputs.shape != (m,):
                 raise ValueError("prefix_labels and prefix_outputs must be (M,)")
 
+    def read_only(self) -> Corpus:
+        """This corpus with every array locked against writes (for one copy shared by many sessions)."""
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        return self
+
     @property
     def H(self) -> int:
         return int(self.final_states.shape[1])
