@@ -111,6 +111,11 @@ def base_layout(height: int, title: str, **extra: Any) -> dict[str, Any]:
         "dragmode": False,
     }
     layout.update(extra)
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            # Plotly's default ("hide past div") measures every tick label on every draw to hide the ones
+            # that stick out: 40% of the positivity view's redraw. The fixed margins keep labels inside.
+            axis.setdefault("ticklabeloverflow", "allow")
     return layout
 
 
