@@ -83,6 +83,13 @@ def by_name(fig: go.Figure, name: str) -> Any:
     return found[0]
 
 
+def labels(fig: go.Figure) -> str:
+    """Every label a view writes: its annotations and its text traces named "labels"."""
+    texts = [a.text for a in fig.layout.annotations]
+    texts += [text for tr in fig.data if tr.name == "labels" for text in tr.text]
+    return " ".join(texts)
+
+
 def strings(obj: Any) -> list[str]:
     """Every string inside a figure's JSON, keys excluded."""
     if isinstance(obj, str):
@@ -265,7 +272,7 @@ def test_unrolled_long_text_shows_a_window_without_overlap():
     assert len(set(positions)) == 16
     for (x0, y0), (x1, y1) in itertools.pairwise(positions):  # neighbours alternate rows
         assert x1 > x0 and y1 != y0
-    notes = " ".join(a.text for a in fig.layout.annotations)
+    notes = labels(fig)
     assert f"… {steps[0] - 1}<br>earlier" in notes
     assert f"{60 - steps[-1]}<br>later …" in notes
     assert f"steps {steps[0]}–{steps[-1]} of 60" in fig.layout.title.text
@@ -421,13 +428,17 @@ def test_rolled_draws_the_cell_the_loop_and_one_trace_of_neurons():
     tr = make_trace(["this", "movie", "is", "not", "good", "."], 2)
     goldfish = make_trace(6, 2, seed=4, forget=True)
     fig = F.rolled(tr, 4, compare=goldfish)
-    assert len(fig.data) == 1 and fig.data[0].type == "scatter"
-    neurons = fig.data[0]
+    assert all(t.type == "scatter" for t in fig.data)
+    assert not fig.layout.annotations  # labels and arrows are traces: Plotly draws annotations twice per redraw
+    neurons = by_name(fig, "hidden units")
+    assert fig.data[-1] is neurons  # on top of the labels, so hovering a unit finds it
+    heads = by_name(fig, "arrowheads")
+    assert list(heads.marker.symbol) == ["triangle-up", "triangle-left", "triangle-up"]  # x in, memory back, o out
     np.testing.assert_allclose(neurons.marker.color[:2], tr.hidden[4])  # s_4 in the cell
     np.testing.assert_allclose(neurons.marker.color[2:], tr.hidden[3])  # s_3 coming round the loop
     assert neurons.text[:2] == tuple(f"{v:+.2f}" for v in tr.hidden[4])
     assert fig.layout.title.text == "Step t = 4 of 6: “not”"
-    notes = " ".join(a.text for a in fig.layout.annotations)
+    notes = labels(fig)
     for needed in ("<b>U</b>", "<b>W</b>", "<b>V</b>", "x<sub>4</sub> = “not”", f"{tr.outputs[3]:.3f}"):
         assert needed in notes
     assert f"goldfish o<sub>4</sub> = {goldfish.outputs[3]:.3f}" in notes
@@ -436,7 +447,7 @@ def test_rolled_draws_the_cell_the_loop_and_one_trace_of_neurons():
 
 def test_rolled_large_cell_is_a_compact_grid():
     tr = make_trace(4, 64, "lstm")
-    neurons = F.rolled(tr, 2).data[0]
+    neurons = by_name(F.rolled(tr, 2), "hidden units")
     assert len(neurons.x) == 64 and not any(neurons.text)
     assert len(set(zip(neurons.x, neurons.y, strict=True))) == 64
 
@@ -444,7 +455,7 @@ def test_rolled_large_cell_is_a_compact_grid():
 @pytest.mark.parametrize("arch", ["gru", "lstm"])
 def test_rolled_shows_the_gates(arch: str):
     tr = make_trace(5, 8, arch)
-    notes = " ".join(a.text for a in F.rolled(tr, 2).layout.annotations)
+    notes = labels(F.rolled(tr, 2))
     for name in tr.gates:
         mean = float(np.mean(tr.gates[name][1]))
         assert f"{name} " in notes and f"{mean:+.2f}" in notes, name
@@ -452,7 +463,7 @@ def test_rolled_shows_the_gates(arch: str):
 
 
 def test_rolled_plain_cell_shows_its_equation():
-    notes = " ".join(a.text for a in F.rolled(make_trace(3), 1).layout.annotations)
+    notes = labels(F.rolled(make_trace(3), 1))
     assert "tanh(U x<sub>t</sub>" in notes and "gates" not in notes
 
 
@@ -460,7 +471,7 @@ def test_rolled_goldfish_run_draws_a_broken_loop():
     fig = F.rolled(make_trace(4, forget=True), 2)
     loop = next(s for s in fig.layout.shapes if s.type == "path")
     assert loop.line.dash == "dot"
-    assert "goldfish: reset to s<sub>0</sub>" in " ".join(a.text for a in fig.layout.annotations)
+    assert "goldfish: reset to s<sub>0</sub>" in labels(fig)
 
 
 def test_callers_can_still_restyle_and_are_validated():
@@ -497,7 +508,7 @@ def test_shipped_model_traces(name: str):
         assert axis.startswith("neuron 1")
     elif corpus is not None:
         assert axis.startswith("PC1 (")
-    notes = " ".join(a.text for a in figs["rolled"].layout.annotations)
+    notes = labels(figs["rolled"])
     assert all(f"{g} " in notes for g in tr.gates)
     for fig in figs.values():
         go.Figure(fig.to_dict())

@@ -6,7 +6,7 @@ whose first element is the step t (1..T) they stand for.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,14 +16,18 @@ from rnnviz.figures.style import (
     DIVERGING,
     GREY,
     HIGHLIGHT,
+    Arrow,
     Spec,
+    arrow_traces,
     base_layout,
     clamp_step,
     esc,
     figure_from,
     kind_note,
+    label,
     spec,
     sub,
+    text_traces,
     token_label,
     verdict,
 )
@@ -114,66 +118,33 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
         "name": "copies of the cell",
     }
 
-    # Every arrow as one line trace (None breaks segments) plus one trace of arrowheads.
-    lx: list[float | None] = []
-    ly: list[float | None] = []
-    hx: list[float] = []
-    hy: list[float] = []
-    symbols: list[str] = []
+    # Every arrow in two traces (lines and heads), whatever their number.
+    arrows: list[Arrow] = []
     labels_x: list[float] = []
     labels_y: list[float] = []
     labels: list[str] = []
-
-    def arrow(x0: float, y0: float, x1: float, y1: float, symbol: str) -> None:
-        lx.extend([x0, x1, None])
-        ly.extend([y0, y1, None])
-        hx.append(x1)
-        hy.append(y1)
-        symbols.append(symbol)
-
     for k in range(n):
         x = float(xs[k])
-        arrow(x, Y_TOKEN + 0.2, x, -0.07, "triangle-up")
-        arrow(x, 1.02, x, Y_OUT - 0.17, "triangle-up")
+        arrows.append((x, Y_TOKEN + 0.2, x, -0.07, "triangle-up"))
+        arrows.append((x, 1.02, x, Y_OUT - 0.17, "triangle-up"))
         labels_x += [x + 0.09, x + 0.09]
         labels_y += [(Y_TOKEN + 0.2 - 0.07) / 2, (1.02 + Y_OUT - 0.17) / 2]
         labels += ["U", "V"]
         if k:
-            arrow(x - 1 + HALF, 0.5, x - HALF - 0.06, 0.5, "triangle-right")
+            arrows.append((x - 1 + HALF, 0.5, x - HALF - 0.06, 0.5, "triangle-right"))
             labels_x.append(x - 0.5)
             labels_y.append(0.7)
             labels.append("W")
     # Into the first copy: s_0, or the state carried from the hidden earlier steps.
-    arrow(-0.52, 0.5, -HALF - 0.06, 0.5, "triangle-right")
+    arrows.append((-0.52, 0.5, -HALF - 0.06, 0.5, "triangle-right"))
     labels_x.append(-0.4)
     labels_y.append(0.7)
     labels.append("W")
     start_text = f"{sub('s', 0)}<br>= 0" if first == 1 else f"… {first - 1}<br>earlier"
-    notes: list[dict[str, Any]] = [{"x": -0.95, "y": 0.5, "text": start_text, "showarrow": False, "font": {"size": 10}}]
+    notes = [label(-0.95, 0.5, start_text, size=10)]
     if last < tr.T:
-        arrow(n - 1 + HALF, 0.5, n - 1 + 0.52, 0.5, "triangle-right")
-        notes.append(
-            {"x": n - 1 + 0.95, "y": 0.5, "text": f"{tr.T - last}<br>later …", "showarrow": False, "font": {"size": 10}}
-        )
-
-    arrows = {
-        "type": "scatter",
-        "x": lx,
-        "y": ly,
-        "mode": "lines",
-        "line": {"color": GREY, "width": 1.5},
-        "hoverinfo": "skip",
-        "name": "arrows",
-    }
-    heads = {
-        "type": "scatter",
-        "x": hx,
-        "y": hy,
-        "mode": "markers",
-        "marker": {"symbol": symbols, "size": 7, "color": GREY},
-        "hoverinfo": "skip",
-        "name": "arrowheads",
-    }
+        arrows.append((n - 1 + HALF, 0.5, n - 1 + 0.52, 0.5, "triangle-right"))
+        notes.append(label(n - 1 + 0.95, 0.5, f"{tr.T - last}<br>later …", size=10))
     shared = {
         "type": "scatter",
         "x": labels_x,
@@ -228,7 +199,7 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
         "hoverinfo": "text",
         "name": "o_t",
     }
-    data = [strips, arrows, heads, shared, copies, tokens, outputs]
+    data = [strips, *arrow_traces(arrows), *text_traces(notes, "labels"), shared, copies, tokens, outputs]
 
     tickvals, ticktext = [Y_TOKEN, 0.5, Y_OUT], [sub("x", "t"), sub("s", "t"), sub("o", "t")]
     top = Y_OUT + 0.35
@@ -297,7 +268,6 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
             "ticktext": ticktext,
         },
         shapes=shapes,
-        annotations=notes,
         margin={"l": 56, "r": 8, "t": 40, "b": 24},
     )
     return spec(data, layout)

@@ -19,7 +19,10 @@ from rnnviz.figures.style import (
     GREY,
     HIGHLIGHT,
     TANH_GATES,
+    Arrow,
+    Label,
     Spec,
+    arrow_traces,
     base_layout,
     clamp_step,
     colour,
@@ -27,9 +30,11 @@ from rnnviz.figures.style import (
     figure_from,
     hidden_axis,
     kind_note,
+    label,
     short,
     spec,
     sub,
+    text_traces,
     verdict,
 )
 
@@ -45,32 +50,6 @@ LOOP_X = 8.2
 LOOP_TOP, LOOP_BOTTOM = 6.0, 3.8
 GAUGE = (BOX[0], 9.2, BOX[2], 9.6)
 FIG_HEIGHT = 380
-
-
-def _arrow(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
-    """An annotation that is only an arrow from (x0, y0) to (x1, y1), in data units."""
-    return {
-        "x": x1,
-        "y": y1,
-        "ax": x0,
-        "ay": y0,
-        "xref": "x",
-        "yref": "y",
-        "axref": "x",
-        "ayref": "y",
-        "text": "",
-        "showarrow": True,
-        "arrowhead": 2,
-        "arrowsize": 1.2,
-        "arrowwidth": 2,
-        "arrowcolor": GREY,
-    }
-
-
-def _text(x: float, y: float, text: str, **extra: Any) -> dict[str, Any]:
-    note = {"x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False}
-    note.update(extra)
-    return note
 
 
 def neuron_positions(h: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -90,13 +69,11 @@ def neuron_positions(h: int) -> tuple[np.ndarray, np.ndarray, float]:
     return xs, ys, max(6.0, 80.0 / cols)
 
 
-def _gate_panel(tr: Trace, i: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Shapes and annotations: one small bar per gate with its mean over the H units at this step."""
+def _gate_panel(tr: Trace, i: int) -> tuple[list[dict[str, Any]], list[Label]]:
+    """Shapes and labels: one small bar per gate with its mean over the H units at this step."""
     shapes, notes = [], []
     names = list(tr.gates)
-    notes.append(
-        _text(0.0, BOX[3] + 0.05, "gates (mean of units)", xanchor="left", yanchor="bottom", font={"size": 11})
-    )
+    notes.append(label(0.0, BOX[3] + 0.05, "gates (mean of units)", xanchor="left", yanchor="bottom", size=11))
     row = min(0.8, (BOX[3] - BOX[1]) / max(1, len(names)))
     bx0, bx1 = 0.05, 0.95
     for k, name in enumerate(names):
@@ -120,11 +97,11 @@ def _gate_panel(tr: Trace, i: int) -> tuple[list[dict[str, Any]], list[dict[str,
                 "line": {"width": 0},
             }
         )
-        notes.append(_text(bx1 + 0.1, y, f"{GATE_LABELS.get(name, esc(name))} {mean:+.2f}", xanchor="left"))
+        notes.append(label(bx1 + 0.1, y, f"{GATE_LABELS.get(name, esc(name))} {mean:+.2f}", xanchor="left"))
     return shapes, notes
 
 
-def _equation_panel() -> list[dict[str, Any]]:
+def _equation_panel() -> list[Label]:
     lines = [
         f"{sub('s', 't')} = tanh(U {sub('x', 't')}",
         f"       + W {sub('s', 't−1')} + b)",
@@ -133,7 +110,7 @@ def _equation_panel() -> list[dict[str, Any]]:
         "at every step",
     ]
     return [
-        _text(0.0, BOX[3] - 0.3 - 0.62 * k, line, xanchor="left", font={"size": 11, "color": GREY if k > 2 else None})
+        label(0.0, BOX[3] - 0.3 - 0.62 * k, line, xanchor="left", size=11, color=GREY if k > 2 else None)
         for k, line in enumerate(lines)
     ]
 
@@ -222,34 +199,31 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
     inp = float(np.linalg.norm(tr.input_part[i]))  # how hard the word pushes
     mem = float(np.linalg.norm(tr.memory_part[i]))  # how hard the memory pushes
     memory_note = "goldfish: reset to s<sub>0</sub>" if tr.forget else f"= {sub('s', t - 1)}"
-    notes: list[dict[str, Any]] = [
-        _arrow(MID, 1.05, MID, y0),
-        _arrow(x1 + 0.45, LOOP_BOTTOM, x1, LOOP_BOTTOM),
-        _arrow(MID, y1, MID, 8.1),
-        _text(MID, 0.55, f"{sub('x', t)} = “{token}”", font={"size": 15, "color": HIGHLIGHT}),
-        _text(MID + 0.2, 2.05, f"<b>U</b>  ‖U {sub('x', 't')}‖ = {inp:.2f}", xanchor="left", font={"size": 12}),
-        _text(MID + 0.2, 7.45, "<b>V</b>", xanchor="left", font={"size": 15}),
-        _text(LOOP_X + 0.2, LOOP_TOP, "<b>W</b>", xanchor="left", yanchor="bottom", font={"size": 15}),
-        _text(
+    arrows: list[Arrow] = [  # the word in, the memory back in (the loop's end), the output out
+        (MID, 1.05, MID, y0 - 0.13, "triangle-up"),  # a head is centred on its end: its tip meets the box
+        (x1 + 0.45, LOOP_BOTTOM, x1 + 0.08, LOOP_BOTTOM, "triangle-left"),
+        (MID, y1, MID, 8.1, "triangle-up"),
+    ]
+    notes: list[Label] = [
+        label(MID, 0.55, f"{sub('x', t)} = “{token}”", size=15, color=HIGHLIGHT),
+        label(MID + 0.2, 2.05, f"<b>U</b>  ‖U {sub('x', 't')}‖ = {inp:.2f}", xanchor="left", size=12),
+        label(MID + 0.2, 7.45, "<b>V</b>", xanchor="left", size=15),
+        label(LOOP_X + 0.2, LOOP_TOP, "<b>W</b>", xanchor="left", yanchor="bottom", size=15),
+        label(
             X_MAX,
             LOOP_BOTTOM - 0.3,
             f"{sub('s', 't−1')} {memory_note}<br>‖W {sub('s', 't−1')}‖ = {mem:.2f}",
             xanchor="right",
             yanchor="top",
-            align="right",
-            font={"size": 11},
+            size=11,
         ),
-        _text(
-            x0 + 0.05, y1 - 0.03, f"{sub('s', t)}: {h} hidden units", xanchor="left", yanchor="top", font={"size": 10}
-        ),
-        _text(MID, 8.65, f"{sub('o', t)} = <b>{o:.3f}</b> {verdict(o)}", font={"size": 14}),
-        _text(GAUGE[0] - 0.1, gauge_mid, "0", xanchor="right", font={"size": 10, "color": GREY}),
-        _text(GAUGE[2] + 0.1, gauge_mid, "1", xanchor="left", font={"size": 10, "color": GREY}),
+        label(x0 + 0.05, y1 - 0.2, f"{sub('s', t)}: {h} hidden units", xanchor="left", yanchor="top", size=10),
+        label(MID, 8.65, f"{sub('o', t)} = <b>{o:.3f}</b> {verdict(o)}", size=14),
+        label(GAUGE[0] - 0.1, gauge_mid, "0", xanchor="right", size=10, color=GREY),
+        label(GAUGE[2] + 0.1, gauge_mid, "1", xanchor="left", size=10, color=GREY),
     ]
     if tr.kinds[i] != "known":
-        notes.append(
-            _text(MID, 0.0, kind_note(tr.kinds[i]).strip(" ()"), yanchor="bottom", font={"size": 11, "color": GREY})
-        )
+        notes.append(label(MID, 0.0, kind_note(tr.kinds[i]).strip(" ()"), yanchor="bottom", size=11, color=GREY))
     if compare is not None:
         g = float(compare.outputs[min(i, compare.T - 1)])
         gx = GAUGE[0] + (GAUGE[2] - GAUGE[0]) * g
@@ -263,9 +237,7 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
                 "line": {"color": GREY, "width": 3},
             }
         )
-        notes.append(
-            _text(X_MAX, 8.65, f"goldfish {sub('o', t)} = {g:.3f}", xanchor="right", font={"size": 11, "color": GREY})
-        )
+        notes.append(label(X_MAX, 8.65, f"goldfish {sub('o', t)} = {g:.3f}", xanchor="right", size=11, color=GREY))
     if tr.gates:
         gate_shapes, gate_notes = _gate_panel(tr, i)
         shapes += gate_shapes
@@ -280,10 +252,10 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
         xaxis=hidden_axis(range=[-0.1, X_MAX + 0.1]),
         yaxis=hidden_axis(range=[-0.1, 10]),
         shapes=shapes,
-        annotations=notes,
         margin={"l": 8, "r": 8, "t": 36, "b": 4},
     )
-    return spec([neurons], layout)
+    # Labels and arrows as traces, not annotations (which Plotly draws twice per redraw); the units on top.
+    return spec([*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), neurons], layout)
 
 
 def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:
