@@ -246,10 +246,11 @@ def own_model_controls() -> CustomModel | None:
     custom: CustomModel | None = st.session_state.get(_CUSTOM)
     if custom is None and st.session_state.get(MODEL_KEY) == CUSTOM_MODEL:
         st.session_state[MODEL_KEY] = DEFAULT_MODEL
+    notes = st.container()  # always there, so the views below keep their places (see show)
     if custom is not None and st.session_state.get(MODEL_KEY) == CUSTOM_MODEL:
-        st.caption(f"Your model: {md_escape(custom.describe())}. Only this session sees it.")
+        notes.caption(f"Your model: {md_escape(custom.describe())}. Only this session sees it.")
     if _CUSTOM_ERROR in st.session_state:
-        st.error(f"That model cannot be used. {md_message(st.session_state[_CUSTOM_ERROR])}", icon=":material/error:")
+        notes.error(f"That model cannot be used. {md_message(st.session_state[_CUSTOM_ERROR])}", icon=":material/error:")
     return custom
 
 
@@ -403,19 +404,22 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
         write_url(ViewState(text=text, model=link_model, goldfish=goldfish))
         return
     compare = get_trace(text, True) if goldfish else None
+    # Notes that come and go while the reader types live in one container that is always there: an element
+    # appearing above the views would shift their places on the page, and Streamlit would remount every chart.
+    notes = st.container()
     corpus = None  # your own model has no map of states: the projection fits its own axes
     if custom is None:
         try:
             corpus = load_corpus(model_name)
         except rnnviz.CheckpointError as exc:  # the views still draw; the projection falls back to its own axes
-            st.warning(md_message(str(exc)), icon=":material/broken_image:")
+            notes.warning(md_message(str(exc)), icon=":material/broken_image:")
 
     if tr.truncated or len(text) >= MAX_TEXT_CHARS:
-        st.warning(truncation_note(tr.T, tr.n_tokens_total, len(text)), icon=":material/content_cut:")
+        notes.warning(truncation_note(tr.T, tr.n_tokens_total, len(text)), icon=":material/content_cut:")
     for note in token_notes(tr.tokens, tr.kinds):
-        st.caption(md_escape(note))
+        notes.caption(md_escape(note))
     if goldfish:
-        st.caption(GOLDFISH_CAPTION)
+        notes.caption(GOLDFISH_CAPTION)
 
     step = current_step(model_name, text, tr.T)
     if st.session_state.get(_PLAYING):
