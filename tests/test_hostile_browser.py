@@ -251,7 +251,7 @@ def test_odd_links_open_a_working_page(hostile_browser, server, name):
         page.wait_for_selector(TICKS, state="attached")
         wait_idle(page)
         state = assert_page_ok(page)
-        assert page.locator(".js-plotly-plot").count() == 4
+        assert page.locator(".rnnviz-chart.js-plotly-plot").count() == 4
         if sent_text is not None:
             kept = " ".join("".join(" " if ord(c) < 32 else c for c in sent_text)[:MAX_TEXT_CHARS].split())
             assert " ".join(text_box(page).input_value().split()) == kept

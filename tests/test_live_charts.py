@@ -19,8 +19,9 @@ from streamlit.testing.v1 import AppTest
 
 import rnnviz
 import rnnviz.figures as F  # noqa: N812
-from rnnviz.app import CHART_KEYS, TEXT_KEY
-from rnnviz.app.live_charts import COMPONENT, drawn_figures, figure_spec
+from rnnviz.app import CHART_KEYS, TEXT_KEY, token_notes
+from rnnviz.app.live_charts import COMPONENT, background_count, drawn_figures, figure_spec
+from rnnviz.figures import BACKGROUND
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 KEYS = list(CHART_KEYS.values())
@@ -50,6 +51,29 @@ def test_figure_spec_is_plain_json_without_the_default_template():
     assert spec["layout"]["title"] == json.loads(fig.to_json())["layout"]["title"]
     assert len(spec["data"]) == len(fig.data)
     assert len(json.dumps(spec)) < len(fig.to_json())
+
+
+def test_only_the_projections_unchanging_traces_are_background():
+    model, corpus = rnnviz.load_inference_model("rnn-2"), rnnviz.load_corpus("rnn-2")
+    tr = rnnviz.trace(model, "the plot was dull but the acting was wonderful")
+    spec = F.projection_spec(tr, 4, corpus=corpus)
+    n = background_count(spec)
+    names = [t["name"] for t in spec["data"][:n]]
+    assert n == 9 and sum(name.startswith("readout") for name in names) == 6, names  # bands, o = 0.5, corpus
+    assert {"o = 0.5", "negative reviews end", "positive reviews end"} <= set(names)
+    assert all(t.get("meta") != BACKGROUND for t in spec["data"][n:])  # path, words, s_0, the selected step
+    # Nothing that follows the typing is background: the same for another sentence and step.
+    other = F.projection_spec(rnnviz.trace(model, "a dull , dull film"), 2, corpus=corpus)
+    assert json.dumps(figure_spec(other)["data"][:n]) == json.dumps(figure_spec(spec)["data"][:n])
+    for name in ("rolled", "unrolled", "positivity"):
+        assert background_count(F.SPECS[name](tr, 4)) == 0, name
+    gru = rnnviz.trace(rnnviz.load_inference_model("gru-64"), "the plot was dull")
+    assert background_count(F.projection_spec(gru, 2, corpus=rnnviz.load_corpus("gru-64"))) == 9
+    three_d = F.projection_spec(gru, 2, corpus=rnnviz.load_corpus("gru-64"), dims=3)
+    assert background_count(three_d) == 0  # a 3-D scene draws as one plot
+    # Background traces only count while they come first: they are drawn under everything else.
+    late = {"data": [{"type": "scatter"}, {"type": "scatter", "meta": BACKGROUND}], "layout": {}}
+    assert background_count(late) == 0
 
 
 def test_the_four_views_are_live_charts_with_their_figures():
@@ -149,6 +173,23 @@ def wait_title(page, word: str) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 
 
+# Typed letter by letter, "lou" is read from its pieces: a note about it appears above the views and goes
+# again at "loud". The views must keep their plots all the same (an element appearing above them used to
+# shift their places on the page, and Streamlit remounted every chart).
+NOTED_WORD = "loud"
+
+
+def test_the_typed_word_makes_a_note_come_and_go():
+    model = rnnviz.load_inference_model("rnn-2")
+    notes = [bool(token_notes(*_tokens_kinds(model, "a fine " + NOTED_WORD[:n]))) for n in range(1, 5)]
+    assert notes == [False, False, True, False]
+
+
+def _tokens_kinds(model, text: str) -> tuple[list[str], list[str]]:
+    tr = rnnviz.trace(model, text)
+    return tr.tokens, tr.kinds
+
+
 @pytest.mark.browser
 @needs_browser
 def test_views_stay_mounted_and_redraw_once_per_keystroke(chromium_browser, app_url):
@@ -158,19 +199,73 @@ def test_views_stay_mounted_and_redraw_once_per_keystroke(chromium_browser, app_
         box = page.locator(f".st-key-{TEXT_KEY} input")
         box.click()
         page.keyboard.press("End")
-        for i, letter in enumerate(" film"):
+        for i, letter in enumerate(" " + NOTED_WORD):
             page.keyboard.press(letter)
             if letter != " ":
-                wait_title(page, "film"[:i])
+                wait_title(page, NOTED_WORD[:i])
         page.wait_for_timeout(500)
         state = page.evaluate(STATE, KEYS)
         assert [s["mark"] for s in state] == KEYS  # the same plot elements, never remounted
         assert not page.locator(".rnnviz-chart-loading").count()  # the loading note went with the first draw
-        assert state[0]["title"].endswith("“film”")
+        assert state[0]["title"].endswith(f"“{NOTED_WORD}”")
         draws = page.evaluate("() => window.__draws")
         # 5 keys: at most one draw per chart per key (st.plotly_chart drew each twice, into a new element)
         assert set(draws) == set(KEYS), draws
         assert all(1 <= n <= 5 for n in draws.values()), draws
+    finally:
+        ctx.close()
+
+
+LAYERS = """(k) => {
+    const fg = document.querySelector('.st-key-' + k + ' .rnnviz-chart');
+    const bg = document.querySelector('.st-key-' + k + ' .rnnviz-chart-bg');
+    const area = (gd) => ['xaxis', 'yaxis'].map(a => [gd._fullLayout[a]._offset, gd._fullLayout[a]._length]
+        .concat(gd._fullLayout[a].range)).flat().map(v => Math.round(v * 100) / 100);
+    if (bg && !bg.__counted) {
+        bg.__counted = true;
+        bg.__mark = 'kept';
+        bg.__draws = 0;
+        bg.on('plotly_afterplot', () => { bg.__draws += 1; });
+    }
+    return {
+        first: document.querySelector('.st-key-' + k + ' .js-plotly-plot') === fg,
+        fg: area(fg), bg: bg ? area(bg) : null, mark: bg ? bg.__mark || null : null, draws: bg ? bg.__draws : null,
+        fgText: fg.textContent, bgText: bg ? bg.textContent : '',
+        title: (fg.querySelector('.gtitle') || {}).textContent || '',
+    };
+}"""
+
+
+@pytest.mark.browser
+@needs_browser
+@pytest.mark.parametrize("model", ["rnn-2", "gru-64"])
+def test_projection_background_is_drawn_once_under_the_path_and_lines_up(chromium_browser, app_url, model):
+    key = CHART_KEYS["projection"]
+    ctx, page = open_page(chromium_browser, app_url + f"?text=a%20fine&model={model}")
+    try:
+        start = page.evaluate(LAYERS, key)
+        assert start["first"]  # the plot that changes comes first: what a reader (and the benchmark) reads
+        assert start["bg"] == start["fg"], start  # the same plot area, axes and ranges: the path sits on the map
+        assert "negative reviews end" in start["bgText"] and "reviews end" not in start["fgText"]
+        assert "o = 0.5" in start["bgText"] and start["title"].endswith("“fine”")
+        box = page.locator(f".st-key-{TEXT_KEY} input")
+        box.click()
+        page.keyboard.press("End")
+        for i, letter in enumerate(" " + NOTED_WORD):
+            page.keyboard.press(letter)
+            if letter != " ":
+                wait_title(page, NOTED_WORD[:i])
+        page.wait_for_timeout(300)
+        typed = page.evaluate(LAYERS, key)
+        assert typed["mark"] == "kept" and typed["draws"] == 0, typed  # never redrawn while typing
+        assert typed["title"].endswith(f"“{NOTED_WORD}”") and NOTED_WORD in typed["fgText"]
+        assert typed["bg"] == typed["fg"]
+        page.set_viewport_size({"width": 900, "height": 900})  # narrower: both plots resize, and still line up
+        page.wait_for_function(
+            "([k, a]) => { const r = (" + LAYERS + ")(k); return r.fg.join() !== a.join() && r.fg.join() === "
+            "r.bg.join(); }",
+            arg=[key, typed["fg"]],
+        )
     finally:
         ctx.close()
 

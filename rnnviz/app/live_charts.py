@@ -27,13 +27,16 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
-from rnnviz.figures.style import Spec, figure_from, jsonable
+from rnnviz.figures.style import BACKGROUND, Spec, figure_from, jsonable
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js ships here
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"  # live_chart.js
 PLOTLY_JS, MODULE_JS = "plotly.min.js", "live_chart.js"
 CSS = """
 .rnnviz-chart { width: 100%; }
+.rnnviz-stack { position: relative; }
+.rnnviz-stack > .rnnviz-chart { position: relative; z-index: 1; }
+.rnnviz-stack > .rnnviz-chart-bg { position: absolute; top: 0; left: 0; width: 100%; z-index: 0; pointer-events: none; }
 .rnnviz-chart-error, .rnnviz-chart-loading { font-size: 0.9rem; opacity: 0.8; margin: 0.5rem 0; }
 """
 # The component's own code only imports the real module, which is served (and cached) like plotly.js:
@@ -102,8 +105,19 @@ def live_chart(figure: go.Figure | Spec, key: str, on_step: Callable[[], None] |
         return
     spec = figure_spec(figure)
     height = spec.get("layout", {}).get("height")
-    data = {**urls(), "figure": spec, "config": CONFIG}
+    data = {**urls(), "figure": spec, "config": CONFIG, "background": background_count(spec)}
     _mount(key=key, data=data, height=int(height) if height else "content", on_step_change=on_step or _ignore)
+
+
+def background_count(spec: Spec) -> int:
+    """How many of the figure's first traces are background (`rnnviz.figures.BACKGROUND`): the page draws them
+    once in a plot of their own under the rest, and redraws them only when they change, not on every keystroke."""
+    n = 0
+    for trace in spec.get("data", []):
+        if trace.get("meta") != BACKGROUND or trace.get("type", "scatter") != "scatter":
+            break
+        n += 1
+    return n
 
 
 def fallback_chart(figure: go.Figure | Spec, key: str, on_step: Callable[[], None] | None = None) -> None:

@@ -24,7 +24,7 @@ from rnnviz.figures.effects import word_effects_figure
 from rnnviz.figures.loop import rolled_figure, rolled_spec
 from rnnviz.figures.neuron import neuron_figure
 from rnnviz.figures.plane import projection_figure, projection_spec
-from rnnviz.figures.style import Spec, figure_from, jsonable
+from rnnviz.figures.style import BACKGROUND, Spec, figure_from, in_background, jsonable
 from rnnviz.figures.training import training_curves_figure, training_space_figure
 
 rolled = rolled_figure
@@ -37,6 +37,7 @@ positivity = positivity_figure
 SPECS = {"rolled": rolled_spec, "unrolled": unrolled_spec, "projection": projection_spec, "positivity": positivity_spec}
 
 __all__ = [
+    "BACKGROUND",
     "SPECS",
     "Spec",
     "anatomy_figure",
@@ -44,6 +45,7 @@ __all__ = [
     "dynamics_figure",
     "figure_from",
     "gates_figure",
+    "in_background",
     "jsonable",
     "neuron_figure",
     "positivity",

@@ -26,6 +26,7 @@ from rnnviz.figures.style import (
     colour,
     esc,
     figure_from,
+    in_background,
     short,
     spec,
     sub,
@@ -366,8 +367,7 @@ def projection_spec(
     if dims == 3:
         return _projection_3d(tr, t_sel, plane, p, points, corpus_data, compare, g)
     xr, yr = _axis_range(points, plane)
-    data += _readout_traces(plane, xr, yr)
-    data += corpus_data
+    data += in_background(_readout_traces(plane, xr, yr) + corpus_data)  # the same while the reader types
 
     past, future = p[: t_sel + 1], p[t_sel:]  # the path so far includes s_0
     data.append(

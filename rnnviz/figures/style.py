@@ -135,6 +135,18 @@ _TEXT_SIDE = {"left": "right", "right": "left", "center": "center"}  # annotatio
 _TEXT_ROW = {"bottom": "top", "top": "bottom", "middle": "middle"}  # annotation yanchor -> row of the point
 
 
+BACKGROUND = {"layer": "background"}  # trace `meta`: under everything else, and the same while the reader types
+
+
+def in_background(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark traces that do not change while the reader types (they must come first in the figure's data).
+
+    Live charts draw them once in a plot of their own under the rest, and redraw them only when they change;
+    a Plotly figure draws them as usual.
+    """
+    return [{**trace, "meta": BACKGROUND} for trace in traces]
+
+
 Label = dict[str, Any]  # a text label: x, y, text, xanchor, yanchor, font
 
 

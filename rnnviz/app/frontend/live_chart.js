@@ -80,41 +80,118 @@ function showNote(parent, kind, message) {
     note = document.createElement('p');
     note.className = cls;
     note.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-    parent.insertBefore(note, parent.querySelector('.rnnviz-chart'));
+    parent.insertBefore(note, parent.querySelector('.rnnviz-stack'));
   }
   note.textContent = message;  // text, never markup
+}
+
+// The plot area of a drawn plot, as margins another plot of the same size can take to line up with it.
+function marginsOf(plot) {
+  const s = plot._fullLayout._size;
+  return {l: s.l, r: s.r, t: s.t, b: s.b, pad: s.p, autoexpand: false};
+}
+
+function sameMargins(a, b) {
+  return !!a && !!b && ['l', 'r', 't', 'b', 'pad'].every((k) => Math.abs(a[k] - b[k]) < 0.5);
+}
+
+// The figure's first `n` traces (those that do not change while the reader types) go to a plot of their
+// own under the chart, with the axes, legend and grid; it is redrawn only when it changes. The chart on top
+// draws the rest on the same plot area, with the title and without the axes' decorations.
+function splitLayers(fig, n, template) {
+  const back = {
+    data: fig.data.slice(0, n),
+    layout: Object.assign({}, fig.layout, {title: {text: ''}, template, hovermode: false}),
+  };
+  const layout = Object.assign({}, fig.layout, {template, showlegend: false});
+  for (const name of Object.keys(layout)) {
+    if (/^[xy]axis\d*$/.test(name)) {
+      layout[name] = Object.assign({}, layout[name], {
+        showticklabels: false, showgrid: false, zeroline: false, showline: false, ticks: '', title: {text: ''},
+      });
+    }
+  }
+  return {back, front: {data: fig.data.slice(n), layout}};
+}
+
+async function drawBackground(Plotly, stack, gd, back, config) {
+  let bg = stack.querySelector('.rnnviz-chart-bg');
+  if (!back) {
+    if (bg) {
+      Plotly.purge(bg);
+      bg.remove();
+    }
+    return null;
+  }
+  if (!bg) {
+    bg = document.createElement('div');
+    bg.className = 'rnnviz-chart-bg';
+    bg.setAttribute('aria-hidden', 'true');  // the chart on top carries what a reader needs
+    stack.appendChild(bg);  // after the chart: the page's first plot in this view stays the one that changes
+  }
+  const key = JSON.stringify(back);
+  if (bg.__rnnvizKey !== key) {
+    bg.__rnnvizKey = key;
+    await Plotly.react(bg, back.data, back.layout, Object.assign({}, config, {staticPlot: true}));
+    if (!bg.__rnnvizBound) {
+      bg.__rnnvizBound = true;
+      // A resize can reflow the legend and move the plot area: the chart on top follows.
+      bg.on('plotly_afterplot', () => {
+        const margin = marginsOf(bg);
+        if (gd._fullLayout && !sameMargins(gd._fullLayout.margin, margin)) Plotly.relayout(gd, {margin});
+      });
+    }
+  }
+  return marginsOf(bg);
 }
 
 export default function draw(component) {
   const {data, parentElement, setTriggerValue} = component;
   let gd = parentElement.querySelector('.rnnviz-chart');
   if (!gd) {
+    const stack = document.createElement('div');
+    stack.className = 'rnnviz-stack';
     gd = document.createElement('div');
     gd.className = 'rnnviz-chart';
-    parentElement.appendChild(gd);
+    stack.appendChild(gd);
+    parentElement.appendChild(stack);
     showNote(parentElement, 'loading', 'Loading the chart…');  // until plotly.js has arrived and drawn (a first visit fetches 1.5 MB)
   }
   gd.__rnnviz = {data, setTriggerValue};
-  if (gd.__rnnvizPending) return;  // a draw is on its way (plotly.js still loading): it will use the newest data
+  if (gd.__rnnvizPending) return;  // a draw is on its way: it draws the newest data when it gets there
   gd.__rnnvizPending = true;
   loadPlotly(data.src)
-    .then((Plotly) => {
-      gd.__rnnvizPending = false;
-      const latest = gd.__rnnviz;
-      const fig = latest.data.figure;
-      const layout = Object.assign({}, fig.layout, {template: streamlitTemplate(parentElement)});
-      const drawn = Plotly.react(gd, fig.data, layout, latest.data.config);
+    .then((Plotly) => drawLatest(Plotly, gd))
+    .then(() => {
       showNote(parentElement, 'loading', null);
       showNote(parentElement, 'error', null);
-      if (!gd.__rnnvizBound) {
-        gd.__rnnvizBound = true;
-        bindClicks(gd, (name, value) => gd.__rnnviz.setTriggerValue(name, value));
-      }
-      return drawn;
     })
     .catch((err) => {
-      gd.__rnnvizPending = false;
       showNote(parentElement, 'loading', null);
       showNote(parentElement, 'error', 'This chart could not be drawn (' + err.message + '). Reload the page to try again.');
+    })
+    .finally(() => {
+      gd.__rnnvizPending = false;
     });
+}
+
+// Draw the newest data the chart was given, again if newer data came while it drew.
+async function drawLatest(Plotly, gd) {
+  let drawn = null;
+  while (drawn !== gd.__rnnviz.data) {
+    drawn = gd.__rnnviz.data;
+    const template = streamlitTemplate(gd.parentElement.parentElement);
+    const n = drawn.background || 0;
+    const {back, front} = n > 0 ? splitLayers(drawn.figure, n, template) : {
+      back: null,
+      front: {data: drawn.figure.data, layout: Object.assign({}, drawn.figure.layout, {template})},
+    };
+    const margin = await drawBackground(Plotly, gd.parentElement, gd, back, drawn.config);
+    if (margin) front.layout.margin = margin;
+    await Plotly.react(gd, front.data, front.layout, drawn.config);
+    if (!gd.__rnnvizBound) {
+      gd.__rnnvizBound = true;
+      bindClicks(gd, (name, value) => gd.__rnnviz.setTriggerValue(name, value));
+    }
+  }
 }
