@@ -256,12 +256,13 @@ def own_model_controls() -> CustomModel | None:
 
 def current_step(model: str, text: str, n_steps: int) -> int:
     """The selected step: from the link on first load, kept while reading, at the end while typing."""
-    url_step = st.session_state.pop(_URL_STEP, None)
+    # Read here, dropped once a run has drawn the views (show): a run cut short by a newer event (a click,
+    # the text box committing) must leave the step for the run that replaces it.
+    url_step = st.session_state.get(_URL_STEP)
     if url_step is not None:
-        if url_step > n_steps:
-            st.session_state[_URL_NOTES].append(
-                f"The link's step {url_step} is past the last word ({n_steps}); showing the last word."
-            )
+        note = f"The link's step {url_step} is past the last word ({n_steps}); showing the last word."
+        if url_step > n_steps and note not in st.session_state[_URL_NOTES]:
+            st.session_state[_URL_NOTES].append(note)
         return clamp_step(url_step, n_steps)
     step = st.session_state.get(STEP_KEY)
     last = st.session_state.get(_LAST_RUN)
@@ -439,6 +440,7 @@ def show(text: str, model_name: str, goldfish: bool) -> None:
     else:
         st.caption("“Explore the hidden state” works on the shipped models: pick one of them above to open it.")
     write_url(ViewState(text=text, model=link_model, step=step, goldfish=goldfish))
+    st.session_state.pop(_URL_STEP, None)  # the link's (or the tour's) step has been shown
 
 
 start_session()
