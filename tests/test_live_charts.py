@@ -65,8 +65,13 @@ def test_only_the_projections_unchanging_traces_are_background():
     # Nothing that follows the typing is background: the same for another sentence and step.
     other = F.projection_spec(rnnviz.trace(model, "a dull , dull film"), 2, corpus=corpus)
     assert json.dumps(figure_spec(other)["data"][:n]) == json.dumps(figure_spec(spec)["data"][:n])
-    for name in ("rolled", "unrolled", "positivity"):
+    for name in ("rolled", "positivity"):
         assert background_count(F.SPECS[name](tr, 4)) == 0, name
+    unrolled = F.unrolled_spec(tr, 4)
+    n = background_count(unrolled)
+    assert [t["name"] for t in unrolled["data"][:n]] == ["arrows", "arrowheads", "labels"]  # the U, W, V stay on top
+    retyped = F.unrolled_spec(rnnviz.trace(model, "the plot was dull but the acting was wonderfully"), 4)
+    assert json.dumps(figure_spec(retyped)["data"][:n]) == json.dumps(figure_spec(unrolled)["data"][:n])
     gru = rnnviz.trace(rnnviz.load_inference_model("gru-64"), "the plot was dull")
     assert background_count(F.projection_spec(gru, 2, corpus=rnnviz.load_corpus("gru-64"))) == 9
     three_d = F.projection_spec(gru, 2, corpus=rnnviz.load_corpus("gru-64"), dims=3)
@@ -216,6 +221,7 @@ def test_views_stay_mounted_and_redraw_once_per_keystroke(chromium_browser, app_
         ctx.close()
 
 
+RESET_DRAWS = "(k) => { document.querySelector('.st-key-' + k + ' .rnnviz-chart-bg').__draws = 0; }"
 LAYERS = """(k) => {
     const fg = document.querySelector('.st-key-' + k + ' .rnnviz-chart');
     const bg = document.querySelector('.st-key-' + k + ' .rnnviz-chart-bg');
@@ -238,16 +244,23 @@ LAYERS = """(k) => {
 
 @pytest.mark.browser
 @needs_browser
-@pytest.mark.parametrize("model", ["rnn-2", "gru-64"])
-def test_projection_background_is_drawn_once_under_the_path_and_lines_up(chromium_browser, app_url, model):
-    key = CHART_KEYS["projection"]
+@pytest.mark.parametrize(
+    ("view", "model", "background_text"),
+    [
+        ("projection", "rnn-2", "negative reviews end"),
+        ("projection", "gru-64", "o = 0.5"),
+        ("unrolled", "rnn-2", "= 0"),  # s_0 = 0 before the first copy
+    ],
+)
+def test_background_is_drawn_once_under_the_chart_and_lines_up(chromium_browser, app_url, view, model, background_text):
+    key = CHART_KEYS[view]
     ctx, page = open_page(chromium_browser, app_url + f"?text=a%20fine&model={model}")
     try:
         start = page.evaluate(LAYERS, key)
         assert start["first"]  # the plot that changes comes first: what a reader (and the benchmark) reads
         assert start["bg"] == start["fg"], start  # the same plot area, axes and ranges: the path sits on the map
-        assert "negative reviews end" in start["bgText"] and "reviews end" not in start["fgText"]
-        assert "o = 0.5" in start["bgText"] and start["title"].endswith("“fine”")
+        assert background_text in start["bgText"] and background_text not in start["fgText"]
+        assert "fine" in start["fgText"]
         box = page.locator(f".st-key-{TEXT_KEY} input")
         box.click()
         page.keyboard.press("End")
@@ -255,11 +268,15 @@ def test_projection_background_is_drawn_once_under_the_path_and_lines_up(chromiu
             page.keyboard.press(letter)
             if letter != " ":
                 wait_title(page, NOTED_WORD[:i])
+            if i == 1:  # a new word: the unrolled view gains a copy (a new background); then the word grows
+                page.wait_for_timeout(300)
+                page.evaluate(RESET_DRAWS, key)
         page.wait_for_timeout(300)
         typed = page.evaluate(LAYERS, key)
-        assert typed["mark"] == "kept" and typed["draws"] == 0, typed  # never redrawn while typing
-        assert typed["title"].endswith(f"“{NOTED_WORD}”") and NOTED_WORD in typed["fgText"]
-        assert typed["bg"] == typed["fg"]
+        assert typed["mark"] == "kept" and typed["draws"] == 0, typed  # never redrawn while the word is typed
+        assert NOTED_WORD in typed["fgText"] and typed["bg"] == typed["fg"]
+        if view == "projection":
+            assert typed["title"].endswith(f"“{NOTED_WORD}”")
         page.set_viewport_size({"width": 900, "height": 900})  # narrower: both plots resize, and still line up
         page.wait_for_function(
             "([k, a]) => { const r = (" + LAYERS + ")(k); return r.fg.join() !== a.join() && r.fg.join() === "

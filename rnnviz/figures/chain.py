@@ -23,6 +23,7 @@ from rnnviz.figures.style import (
     clamp_step,
     esc,
     figure_from,
+    in_background,
     kind_note,
     label,
     spec,
@@ -199,7 +200,10 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
         "hoverinfo": "text",
         "name": "o_t",
     }
-    data = [strips, *arrow_traces(arrows), *text_traces(notes, "labels"), shared, copies, tokens, outputs]
+    # Arrows and the window's edge notes stay the same while a word is typed: background, under the rest.
+    # The U, W, V labels stay on top with the copies: their hover says what a shared weight is.
+    background = in_background(arrow_traces(arrows) + text_traces(notes, "labels"))
+    data = [*background, strips, shared, copies, tokens, outputs]
 
     tickvals, ticktext = [Y_TOKEN, 0.5, Y_OUT], [sub("x", "t"), sub("s", "t"), sub("o", "t")]
     top = Y_OUT + 0.35
