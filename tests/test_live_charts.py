@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -195,19 +196,26 @@ def _tokens_kinds(model, text: str) -> tuple[list[str], list[str]]:
     return tr.tokens, tr.kinds
 
 
+def type_word(page, word: str, after_first: Callable[[], object] | None = None) -> None:
+    """Type a space and `word` at the end of the text box, key by key, each time until the views show it."""
+    page.locator(f".st-key-{TEXT_KEY} input").click()
+    page.keyboard.press("End")
+    page.keyboard.press(" ")
+    for i, letter in enumerate(word, start=1):
+        page.keyboard.press(letter)
+        wait_title(page, word[:i])
+        if i == 1 and after_first is not None:
+            page.wait_for_timeout(300)
+            after_first()
+
+
 @pytest.mark.browser
 @needs_browser
 def test_views_stay_mounted_and_redraw_once_per_keystroke(chromium_browser, app_url):
     ctx, page = open_page(chromium_browser, app_url + "?text=a%20fine")
     try:
         page.evaluate(COUNT_DRAWS, KEYS)
-        box = page.locator(f".st-key-{TEXT_KEY} input")
-        box.click()
-        page.keyboard.press("End")
-        for i, letter in enumerate(" " + NOTED_WORD):
-            page.keyboard.press(letter)
-            if letter != " ":
-                wait_title(page, NOTED_WORD[:i])
+        type_word(page, NOTED_WORD)
         page.wait_for_timeout(500)
         state = page.evaluate(STATE, KEYS)
         assert [s["mark"] for s in state] == KEYS  # the same plot elements, never remounted
@@ -261,16 +269,8 @@ def test_background_is_drawn_once_under_the_chart_and_lines_up(chromium_browser,
         assert start["bg"] == start["fg"], start  # the same plot area, axes and ranges: the path sits on the map
         assert background_text in start["bgText"] and background_text not in start["fgText"]
         assert "fine" in start["fgText"]
-        box = page.locator(f".st-key-{TEXT_KEY} input")
-        box.click()
-        page.keyboard.press("End")
-        for i, letter in enumerate(" " + NOTED_WORD):
-            page.keyboard.press(letter)
-            if letter != " ":
-                wait_title(page, NOTED_WORD[:i])
-            if i == 1:  # a new word: the unrolled view gains a copy (a new background); then the word grows
-                page.wait_for_timeout(300)
-                page.evaluate(RESET_DRAWS, key)
+        # A new word gives the unrolled view a copy (a new background); then the word only grows.
+        type_word(page, NOTED_WORD, after_first=lambda: page.evaluate(RESET_DRAWS, key))
         page.wait_for_timeout(300)
         typed = page.evaluate(LAYERS, key)
         assert typed["mark"] == "kept" and typed["draws"] == 0, typed  # never redrawn while the word is typed
