@@ -250,7 +250,8 @@ def own_model_controls() -> CustomModel | None:
     if custom is not None and st.session_state.get(MODEL_KEY) == CUSTOM_MODEL:
         notes.caption(f"Your model: {md_escape(custom.describe())}. Only this session sees it.")
     if _CUSTOM_ERROR in st.session_state:
-        notes.error(f"That model cannot be used. {md_message(st.session_state[_CUSTOM_ERROR])}", icon=":material/error:")
+        why = md_message(st.session_state[_CUSTOM_ERROR])
+        notes.error(f"That model cannot be used. {why}", icon=":material/error:")
     return custom
 
 
