@@ -195,6 +195,7 @@ def page_links(page, app_url: str) -> None:
     page.wait_for_selector(f".st-key-{CHART_KEYS['positivity']} .js-plotly-plot .xtick", state="attached")
     wait_idle(page)
     assert page.locator(f".st-key-{TEXT_KEY} input").input_value() == "the film is good"  # kept across pages
+    page.wait_for_function("() => location.search.includes('model=')")  # the run writes the link as it ends
     assert urlsplit(page.url).path == "/" and params(page)["model"] == "rnn-64"
 
 
@@ -218,7 +219,7 @@ def upload(page, app_url: str, good: Path, bad: Path) -> None:
     page.get_by_text("cannot travel in a link").wait_for()
     wait_idle(page)
     assert params(page)["model"] == "rnn-2"  # the address bar links the default model
-    assert page.locator(f".st-key-{CHART_KEYS['unrolled']} .js-plotly-plot").count() == 1
+    assert page.locator(f".st-key-{CHART_KEYS['unrolled']} .rnnviz-chart.js-plotly-plot").count() == 1  # drawn, once
 
     upload.set_input_files(str(bad))
     page.get_by_text("That model cannot be used").wait_for()
