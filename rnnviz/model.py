@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+# The torch-free pieces live in rnnviz.checkpoint; re-exported so `from rnnviz.model import ...` keeps working.
 from rnnviz.checkpoint import (
     ARCHS,
     ASSETS_ENV,
@@ -33,8 +34,6 @@ from rnnviz.checkpoint import (
     resolve_checkpoint,
     unreadable,
 )
-
-# The torch-free pieces live in rnnviz.checkpoint; re-exported so `from rnnviz.model import ...` keeps working.
 from rnnviz.infer import written_out
 from rnnviz.vocab import Vocab
 

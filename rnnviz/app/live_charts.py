@@ -77,6 +77,12 @@ def urls() -> dict[str, str]:
 
 
 @functools.cache
+def _serves_plotly_js(directory: Path) -> bool:
+    """Whether the plotly package holds plotly.min.js (looked up once, not on every keystroke)."""
+    return (directory / PLOTLY_JS).is_file()
+
+
+@functools.cache
 def _module_version() -> str:
     return hashlib.sha256((FRONTEND_DIR / MODULE_JS).read_bytes()).hexdigest()[:12]
 
@@ -100,7 +106,7 @@ def live_chart(figure: go.Figure | Spec, key: str, on_step: Callable[[], None] |
     A click on a point whose `customdata` starts with a step t calls `on_step`; `clicked_step(key)`
     reads t. Falls back to st.plotly_chart if the plotly package has no plotly.min.js to serve.
     """
-    if not (PLOTLY_DIR / PLOTLY_JS).is_file():  # an unusual plotly install: Streamlit's own chart still works
+    if not _serves_plotly_js(PLOTLY_DIR):  # an unusual plotly install: Streamlit's own chart still works
         fallback_chart(figure, key, on_step)
         return
     spec = figure_spec(figure)

@@ -131,10 +131,6 @@ def hidden_axis(**extra: Any) -> dict[str, Any]:
     return axis
 
 
-_TEXT_SIDE = {"left": "right", "right": "left", "center": "center"}  # annotation xanchor -> side of the point
-_TEXT_ROW = {"bottom": "top", "top": "bottom", "middle": "middle"}  # annotation yanchor -> row of the point
-
-
 BACKGROUND = {"layer": "background"}  # trace `meta`: under everything else, and the same while the reader types
 
 
@@ -148,6 +144,8 @@ def in_background(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 Label = dict[str, Any]  # a text label: x, y, text, xanchor, yanchor, font
+_TEXT_SIDE = {"left": "right", "right": "left", "center": "center"}  # annotation xanchor -> side of the point
+_TEXT_ROW = {"bottom": "top", "top": "bottom", "middle": "middle"}  # annotation yanchor -> row of the point
 
 
 def label(x: float, y: float, text: str, *, xanchor: str = "center", yanchor: str = "middle", **font: Any) -> Label:

@@ -98,7 +98,9 @@ function sameMargins(a, b) {
 // The figure's first `n` traces (those that do not change while the reader types) go to a plot of their
 // own under the chart, with the axes, legend and grid; it is redrawn only when it changes. The chart on top
 // draws the rest on the same plot area, with the title and without the axes' decorations.
+// With n = 0 there is no background: the chart draws the whole figure.
 function splitLayers(fig, n, template) {
+  if (n === 0) return {back: null, front: {data: fig.data, layout: Object.assign({}, fig.layout, {template})}};
   const back = {
     data: fig.data.slice(0, n),
     layout: Object.assign({}, fig.layout, {title: {text: ''}, template, hovermode: false}),
@@ -181,11 +183,7 @@ async function drawLatest(Plotly, gd) {
   while (drawn !== gd.__rnnviz.data) {
     drawn = gd.__rnnviz.data;
     const template = streamlitTemplate(gd.parentElement.parentElement);
-    const n = drawn.background || 0;
-    const {back, front} = n > 0 ? splitLayers(drawn.figure, n, template) : {
-      back: null,
-      front: {data: drawn.figure.data, layout: Object.assign({}, drawn.figure.layout, {template})},
-    };
+    const {back, front} = splitLayers(drawn.figure, drawn.background || 0, template);
     const margin = await drawBackground(Plotly, gd.parentElement, gd, back, drawn.config);
     if (margin) front.layout.margin = margin;
     await Plotly.react(gd, front.data, front.layout, drawn.config);
