@@ -26,7 +26,6 @@ from rnnviz.app import (
     GOLDFISH_CAPTION,
     MAX_TEXT_CHARS,
     PLAY_INTERVAL_S,
-    STEP_KEY,
     ViewState,
     md_escape,
     md_message,
@@ -37,7 +36,7 @@ from rnnviz.app.controls import example_controls, input_controls, page_links, st
 from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.explorer import explorer_section
 from rnnviz.app.live_charts import live_chart
-from rnnviz.app.session import page_state, pick_step, save, start_session
+from rnnviz.app.session import apply, page_state, pick_step, save, start_session
 from rnnviz.app.share import share_box, write_tour_url, write_url
 from rnnviz.app.state import PageState
 
@@ -143,8 +142,7 @@ def show(state: PageState) -> None:
     if state.playing:
         state = state.ticked(tr.T, time.monotonic())
         if not state.playing:  # the last word: stop the timer, which only a full run can do
-            save(state)
-            st.session_state[STEP_KEY] = state.step
+            apply(state, "step")
             st.rerun()
     state = state.step_shown(step_controls(tr, state.step, state.playing), tr.T)
     save(state)

@@ -172,6 +172,11 @@ def tour_next(page, app_url: str) -> None:
         "(t) => document.querySelector('.st-key-chart_rolled .gtitle')?.textContent.includes(t)",
         arg=f"t = {second.step} of",
     )
+    # The run writes the view's parameters as it ends, after drawing the views: wait for them, not only for tour=2.
+    page.wait_for_function(
+        "(s) => new URLSearchParams(location.search).get('step') === s && location.search.includes('goldfish=0')",
+        arg=str(second.step),
+    )
     wait_idle(page)
     got = params(page)
     assert got["tour"] == "2" and got["model"] == second.model and got["step"] == str(second.step)
