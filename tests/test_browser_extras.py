@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -65,9 +64,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url():
+def app_url(tmp_path_factory):
     port = _free_port()
-    log = open(Path(tempfile.gettempdir()) / f"rnnviz-extras-{port}.log", "w")
+    log = open(tmp_path_factory.mktemp("server") / f"rnnviz-extras-{port}.log", "w")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
