@@ -1,6 +1,6 @@
 """The floor for bench/run.py: the same live text box and one trivial Plotly chart, nothing else.
 
-It reads the text box's key and debounce from rnnviz/app/__init__.py without importing rnnviz (which
+It reads the text box's key and debounce from rnnviz/app/keys.py without importing rnnviz (which
 would import torch): the floor pays only for Streamlit, Plotly and one chart.
 """
 
@@ -14,7 +14,7 @@ import streamlit as st
 
 
 def app_constants(*names: str) -> dict[str, str]:
-    source = (Path(__file__).resolve().parent.parent / "rnnviz" / "app" / "__init__.py").read_text()
+    source = (Path(__file__).resolve().parent.parent / "rnnviz" / "app" / "keys.py").read_text()
     found = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):

@@ -75,12 +75,23 @@ def test_default_page_draws_four_views_and_fills_the_url():
     assert at.query_params["goldfish"] == "0"
 
 
-def test_the_app_script_stays_thin():
-    source = Path(APP).read_text()
+# The page's own modules: the script, and the widgets, address and session it wires (rnnviz.app).
+PAGE_FILES = [Path(APP), *(ROOT / "rnnviz" / "app" / f"{m}.py" for m in ("controls", "share", "session", "state"))]
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=[p.name for p in PAGE_FILES])
+def test_the_page_stays_wiring(path):
+    source = path.read_text()
     assert "import torch" not in source
     assert "go.Figure" not in source and "plotly.graph_objects" not in source
     assert "import numpy" not in source
     assert "unsafe_allow_html" not in source
+
+
+def test_the_app_script_reads_top_to_bottom_in_about_200_lines():
+    source = Path(APP).read_text()
+    assert len(source.splitlines()) <= 200
+    assert "session_state" not in source  # the page's state is one PageState, kept by rnnviz.app.session
 
 
 @pytest.mark.parametrize("name", rnnviz.SHIPPED)

@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -65,9 +64,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url():
+def app_url(tmp_path_factory):
     port = _free_port()
-    log = open(Path(tempfile.gettempdir()) / f"rnnviz-extras-{port}.log", "w")
+    log = open(tmp_path_factory.mktemp("server") / f"rnnviz-extras-{port}.log", "w")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
@@ -171,6 +170,11 @@ def tour_next(page, app_url: str) -> None:
     page.wait_for_function(
         "(t) => document.querySelector('.st-key-chart_rolled .gtitle')?.textContent.includes(t)",
         arg=f"t = {second.step} of",
+    )
+    # The run writes the view's parameters as it ends, after drawing the views: wait for them, not only for tour=2.
+    page.wait_for_function(
+        "(s) => new URLSearchParams(location.search).get('step') === s && location.search.includes('goldfish=0')",
+        arg=str(second.step),
     )
     wait_idle(page)
     got = params(page)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rnnviz.app import PARAM_TOUR  # noqa: F401 - re-exported: ?tour=N opens step N
+from rnnviz.app.params import PARAM_TOUR  # noqa: F401 - re-exported: ?tour=N opens step N
 
 # Widget keys (tests import these).
 TOUR_START_KEY = "tour_start"

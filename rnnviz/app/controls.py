@@ -1,0 +1,166 @@
+"""The page's widgets, each drawn by a `*_controls` function that returns what the reader chose.
+
+Streamlit only: no model, no arrays, no figures. Their callbacks apply PageState transitions (rnnviz.app.session).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import rnnviz
+from rnnviz.app.custom_model import (
+    CUSTOM_MODEL,
+    HANDOFF_KEY,
+    MAX_UPLOAD_MB,
+    UPLOAD_KEY,
+    CustomModel,
+    UploadError,
+    load_upload,
+    take_handoff,
+)
+from rnnviz.app.keys import EXAMPLE_KEY_PREFIX, GOLDFISH_KEY, LIVE_DEBOUNCE, MODEL_KEY, PLAY_KEY, STEP_KEY, TEXT_KEY
+from rnnviz.app.messages import md_escape, md_message
+from rnnviz.app.presets import EXAMPLES
+from rnnviz.app.session import apply, do, page_state, toggle_play, trim_text
+from rnnviz.app.state import PageState
+from rnnviz.app.tour import TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOUR_NEXT_KEY, TOUR_START_KEY
+
+
+def tour_controls(tour: int | None) -> None:
+    """The guided tour above the views, one step at a time (or the button that starts it)."""
+    if not tour:
+        return
+    step = TOUR[tour - 1]
+    with st.container(border=True, key="tour_box"):
+        st.markdown(f"**Guided tour · {tour} of {len(TOUR)} · {step.title}**")
+        st.markdown(step.body)
+        if step.look:
+            st.caption(step.look)
+        with st.container(horizontal=True, gap="small"):
+            st.button("Back", key=TOUR_BACK_KEY, icon=":material/arrow_back:", on_click=do, args=(PageState.tour_back,),
+                      disabled=tour == 1)  # fmt: skip
+            last = tour == len(TOUR)  # Next becomes Done, which closes the tour
+            icon = ":material/check:" if last else ":material/arrow_forward:"
+            st.button("Done" if last else "Next", key=TOUR_NEXT_KEY, icon=icon, type="primary", on_click=do,
+                      args=(PageState.tour_next,))  # fmt: skip
+            st.button("Close the tour", key=TOUR_CLOSE_KEY, on_click=do, args=(PageState.tour_closed,))
+
+
+def page_links(tour: int | None) -> None:
+    """The tour's start button (while no tour is open) and the link to the training playground."""
+    with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+        if not tour:
+            st.button("Take the guided tour", key=TOUR_START_KEY, icon=":material/tour:", on_click=do,
+                      args=(PageState.tour_opened, 1))  # fmt: skip
+        st.page_link("pages/1_Training_playground.py", label="Training playground: train your own",
+                     icon=":material/model_training:")  # fmt: skip
+
+
+def example_controls() -> None:
+    st.caption("Try an example:")
+    with st.container(horizontal=True, gap="small"):
+        for ex in EXAMPLES:
+            st.button(ex.label, key=EXAMPLE_KEY_PREFIX + ex.key, help=f"“{ex.text}”: {ex.point}", on_click=do,
+                      args=(PageState.preset_picked, ex.text))  # fmt: skip
+
+
+def input_controls() -> tuple[str, str, bool]:
+    text = st.text_input(
+        "Type a sentence (the views follow as you type)",
+        key=TEXT_KEY,
+        persist_state="session",  # kept while the playground page is open
+        on_change=trim_text,  # not max_chars: the browser would drop a longer paste whole, silently
+        live=LIVE_DEBOUNCE,
+        placeholder="this movie is not good",
+    )
+    col_model, col_goldfish = st.columns([1, 1], vertical_alignment="bottom")
+    custom = own_model_controls()  # drawn below the picker, run before it: a new model joins its options
+    with col_model:
+        model = st.segmented_control(
+            "Model",
+            (*rnnviz.SHIPPED, CUSTOM_MODEL) if custom else rnnviz.SHIPPED,
+            key=MODEL_KEY,
+            persist_state="session",
+            required=True,
+            format_func=lambda name: custom.label if custom and name == CUSTOM_MODEL else name,
+            help="rnn-2: the essay's 2-neuron sketch. rnn-64: 64 hidden units. gru-64, lstm-64: gated cells.",
+        )
+    with col_goldfish:
+        goldfish = st.toggle(
+            "Goldfish memory",
+            key=GOLDFISH_KEY,
+            persist_state="session",
+            help="Wipe the memory before every word (s_{t-1} reset to s_0) and draw that run against the real one.",
+        )
+    return text or "", model or rnnviz.SHIPPED[0], bool(goldfish)
+
+
+def adopted(state: PageState, file_name: str, data: bytes, source: str) -> PageState:
+    """Check and load a checkpoint as this session's own model, and pick it."""
+    with st.spinner(f"Checking and loading {md_escape(file_name)}…"):
+        try:
+            return state.own_model_adopted(load_upload(file_name, data, source=source))
+        except UploadError as exc:
+            return state.own_model_refused(str(exc))
+
+
+def own_model_controls() -> CustomModel | None:
+    """'Your own model': an upload, or the playground's trained model, joins the picker for this session only."""
+    state = page_state()
+    if HANDOFF_KEY in st.session_state:
+        try:
+            state = adopted(state, *take_handoff(st.session_state.pop(HANDOFF_KEY)), source="playground")
+        except UploadError as exc:
+            state = state.own_model_refused(str(exc))
+    box = st.popover("Your own model", icon=":material/upload_file:")
+    with box:
+        file = box.file_uploader(
+            f"An rnnviz checkpoint (.pt, at most {MAX_UPLOAD_MB} MB)",
+            type=["pt"],
+            key=UPLOAD_KEY,
+            max_upload_size=MAX_UPLOAD_MB,
+            help="Written by `python -m rnnviz.train`, or downloaded from the training playground.",
+        )
+        st.caption(
+            "Read with weights only, never run. It joins the model picker for this browser session only: "
+            "other visitors never see it, and a shared link cannot carry it."
+        )
+        if file is not None and state.own_file != file.file_id:
+            state = adopted(state.upload_seen(file.file_id), file.name, file.getvalue(), source="upload")
+        elif file is None:
+            state = state.upload_seen(None)  # the upload was removed: so is the model it brought
+    state = state.own_model_checked()
+    apply(state, "model")  # the picker is drawn after this
+    notes = st.container()  # always there, so the views below keep their places
+    if state.own is not None and state.model == CUSTOM_MODEL:
+        notes.caption(f"Your model: {md_escape(state.own.describe())}. Only this session sees it.")
+    if state.own_error is not None:
+        notes.error(f"That model cannot be used. {md_message(state.own_error)}", icon=":material/error:")
+    return state.own
+
+
+def step_controls(tr: rnnviz.Trace, step: int, playing: bool) -> int:
+    """Play/pause, the step slider (when there are two words or more) and what step t reads; returns t."""
+    col_play, col_slider, col_now = st.columns([1, 5, 3], vertical_alignment="center")
+    with col_play:
+        if st.button(
+            "⏸ Pause" if playing else "▶ Play",
+            key=PLAY_KEY,
+            on_click=toggle_play,
+            args=(tr.T,),
+            help="Feed the words in one at a time",
+            disabled=tr.T < 2,
+        ):
+            st.rerun()  # start or stop the timer, which only a full run can change
+    with col_slider:
+        st.session_state[STEP_KEY] = step  # a new max_value would otherwise reset the slider
+        if tr.T >= 2:
+            step = st.slider("Step t", 1, tr.T, key=STEP_KEY, help="Or click a word or a point in any view")
+        else:
+            st.caption("Step t = 1 (one word)")
+    with col_now:
+        word = md_escape(tr.labels[step - 1])
+        o = float(tr.outputs[step - 1])
+        verdict = "positive" if o >= 0.5 else "negative"
+        st.markdown(f"t = {step} of {tr.T} · xₜ = **{word}** · oₜ = {o:.3f} ({verdict})")
+    return step
