@@ -16,14 +16,14 @@ element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`
 from __future__ import annotations
 
 from rnnviz.figures.anatomy import anatomy_figure, gates_figure
-from rnnviz.figures.chain import unrolled_figure, unrolled_spec
+from rnnviz.figures.unrolled import unrolled_figure, unrolled_spec
 from rnnviz.figures.compare import compare_figure
-from rnnviz.figures.curve import positivity_figure, positivity_spec
+from rnnviz.figures.positivity import positivity_figure, positivity_spec
 from rnnviz.figures.dynamics import dynamics_figure
 from rnnviz.figures.effects import word_effects_figure
-from rnnviz.figures.loop import rolled_figure, rolled_spec
+from rnnviz.figures.rolled import rolled_figure, rolled_spec
 from rnnviz.figures.neuron import neuron_figure
-from rnnviz.figures.plane import projection_figure, projection_spec
+from rnnviz.figures.projection import projection_figure, projection_spec
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, in_background, jsonable
 from rnnviz.figures.training import training_curves_figure, training_space_figure
 

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.figures.dynamics import plane_range
-from rnnviz.figures.plane import plane_for
+from rnnviz.figures.projection import plane_for
 from rnnviz.figures.style import FAINT, GREY, HIGHLIGHT, base_layout, esc, figure, short, sub
 
 if TYPE_CHECKING:

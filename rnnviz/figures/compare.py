@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.figures.dynamics import boundary_trace, plane_range
-from rnnviz.figures.plane import plane_for
+from rnnviz.figures.projection import plane_for
 from rnnviz.figures.style import FAINT, GREY, base_layout, esc, figure, short, sub
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.figures.plane import Plane, corpus_traces, plane_for
+from rnnviz.figures.projection import Plane, corpus_traces, plane_for
 from rnnviz.figures.style import (
     DIVERGING,
     FAINT,

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.figures.dynamics import boundary_trace, fixed_point_traces, flow_traces, plane_range
-from rnnviz.figures.plane import Plane, readout_bands
+from rnnviz.figures.projection import Plane, readout_bands
 from rnnviz.figures.style import FAINT, GREY, NEGATIVE, POSITIVE, base_layout, colour, esc, figure, short, sub
 
 if TYPE_CHECKING:
