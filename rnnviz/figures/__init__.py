@@ -16,16 +16,17 @@ element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`
 from __future__ import annotations
 
 from rnnviz.figures.anatomy import anatomy_figure, gates_figure
-from rnnviz.figures.unrolled import unrolled_figure, unrolled_spec
 from rnnviz.figures.compare import compare_figure
-from rnnviz.figures.positivity import positivity_figure, positivity_spec
 from rnnviz.figures.dynamics import dynamics_figure
 from rnnviz.figures.effects import word_effects_figure
-from rnnviz.figures.rolled import rolled_figure, rolled_spec
 from rnnviz.figures.neuron import neuron_figure
+from rnnviz.figures.positivity import positivity_figure, positivity_spec
 from rnnviz.figures.projection import projection_figure, projection_spec
+from rnnviz.figures.rolled import rolled_figure, rolled_spec
+from rnnviz.figures.space import Plane, plane_for
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, in_background, jsonable
 from rnnviz.figures.training import training_curves_figure, training_space_figure
+from rnnviz.figures.unrolled import unrolled_figure, unrolled_spec
 
 rolled = rolled_figure
 unrolled = unrolled_figure
@@ -39,6 +40,7 @@ SPECS = {"rolled": rolled_spec, "unrolled": unrolled_spec, "projection": project
 __all__ = [
     "BACKGROUND",
     "SPECS",
+    "Plane",
     "Spec",
     "anatomy_figure",
     "compare_figure",
@@ -48,6 +50,7 @@ __all__ = [
     "in_background",
     "jsonable",
     "neuron_figure",
+    "plane_for",
     "positivity",
     "positivity_figure",
     "positivity_spec",

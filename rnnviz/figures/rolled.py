@@ -13,16 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.figures.mark import Arrow, Label, arrow_traces, label, text_traces
 from rnnviz.figures.style import (
     DIVERGING,
     GATE_LABELS,
     GREY,
     HIGHLIGHT,
     TANH_GATES,
-    Arrow,
-    Label,
     Spec,
-    arrow_traces,
     base_layout,
     clamp_step,
     colour,
@@ -30,11 +28,9 @@ from rnnviz.figures.style import (
     figure_from,
     hidden_axis,
     kind_note,
-    label,
     short,
     spec,
     sub,
-    text_traces,
     verdict,
 )
 

@@ -11,24 +11,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.figures.mark import Arrow, arrow_traces, label, text_traces
 from rnnviz.figures.style import (
     CLEAR,
     DIVERGING,
     GREY,
     HIGHLIGHT,
-    Arrow,
     Spec,
-    arrow_traces,
     base_layout,
     clamp_step,
     esc,
     figure_from,
     in_background,
     kind_note,
-    label,
     spec,
     sub,
-    text_traces,
     token_label,
     verdict,
 )
