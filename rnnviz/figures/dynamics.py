@@ -21,7 +21,7 @@ from rnnviz.figures.style import (
     esc,
     figure,
     grid_axis,
-    legend_below,
+    legend_row,
     short,
     verdict,
 )
@@ -183,7 +183,7 @@ def dynamics_figure(
         xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
         yaxis=grid_axis(yr, plane.titles[1], **square),
         showlegend=True,
-        legend=legend_below(-0.16),
+        legend=legend_row(-0.16),
         margin={"l": 52, "r": 8, "t": 40, "b": 40},
     )
     return figure(data, layout)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.figures.mark import output_marker, selected_ring
 from rnnviz.figures.style import (
-    DIVERGING,
     FAINT,
     GREY,
     HIGHLIGHT,
@@ -24,6 +24,7 @@ from rnnviz.figures.style import (
     esc,
     figure_from,
     kind_note,
+    legend_row,
     spec,
     sub,
     token_label,
@@ -49,100 +50,102 @@ def tick_steps(n_steps: int, step: int) -> list[int]:
 def positivity_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> Spec:
     """The positivity view as plain dicts; `positivity_figure` wraps it in a Plotly figure."""
     t_sel = clamp_step(tr, step)
-    steps = list(range(1, tr.T + 1))
     outs = tr.outputs.astype(float)  # (T,)
-    words = tr.labels  # as a person reads them
     hover = [
         f"t = {t}: “{esc(tok)}”{kind_note(kind)}<br>{sub('o', t)} = {o:.3f}, {verdict(o)} so far"
-        for t, tok, kind, o in zip(steps, words, tr.kinds, outs, strict=True)
+        for t, tok, kind, o in zip(range(1, tr.T + 1), tr.labels, tr.kinds, outs, strict=True)
     ]
-    data: list[dict[str, Any]] = []
-    if compare is not None:
-        n_g = min(compare.T, tr.T)
-        g = compare.outputs[:n_g].astype(float)
-        data.append(
-            {
-                "type": "scatter",
-                "x": steps[:n_g],
-                "y": g.tolist(),
-                "mode": "lines+markers",
-                "line": {"color": GREY, "width": 1.5, "dash": "dash"},
-                "marker": {"symbol": "circle-open", "size": 7, "color": GREY},
-                "customdata": [[t] for t in steps[:n_g]],
-                "hovertext": [
-                    f"goldfish {sub('o', t)} = {o:.3f}: the word alone, no memory"
-                    for t, o in zip(steps, g, strict=False)
-                ],
-                "hoverinfo": "text",
-                "name": "goldfish (no memory)",
-            }
-        )
-    data.append(
-        {
-            "type": "scatter",
-            "x": steps,
-            "y": outs.tolist(),
-            "mode": "lines+markers",
-            "line": {"color": GREY, "width": 2},
-            "marker": {
-                "size": 9 if tr.T <= 60 else 5,
-                "color": outs.tolist(),
-                "colorscale": DIVERGING,
-                "cmin": 0,
-                "cmax": 1,
-                "line": {"color": GREY, "width": 1},
-            },
-            "customdata": [[t] for t in steps],
-            "hovertext": hover,
-            "hoverinfo": "text",
-            "name": "o_t (with memory)" if compare is not None else "o_t",
-        }
-    )
-    data.append(
-        {
-            "type": "scatter",
-            "x": [t_sel],
-            "y": [float(outs[t_sel - 1])],
-            "mode": "markers",
-            "marker": {"symbol": "circle-open", "size": 18, "color": HIGHLIGHT, "line": {"width": 3}},
-            "customdata": [[t_sel]],
-            "hovertext": [hover[t_sel - 1]],
-            "hoverinfo": "text",
-            "name": "selected step",
-            "showlegend": False,
-        }
-    )
-
+    data = [_goldfish_curve(tr, compare)] if compare is not None else []
+    data.append(_curve(tr, hover, with_goldfish=compare is not None))
+    data.append(selected_ring((t_sel, float(outs[t_sel - 1])), t_sel, hover[t_sel - 1], 18))
+    final = float(outs[-1])
+    cut = f" (first {tr.T} of {tr.n_tokens_total} words)" if tr.truncated else ""
+    title = f"Positivity so far: {sub('o', 't')}; verdict {sub('o', 'T')} = {final:.3f} {verdict(final)}{cut}"
     ticks = tick_steps(tr.T, t_sel)
+    layout = base_layout(
+        FIG_HEIGHT,
+        title,
+        xaxis=_word_axis(tr, ticks, t_sel),
+        yaxis={
+            "range": [-0.05, 1.05],
+            "tickvals": [0, 0.5, 1],
+            "ticktext": ["0", "0.5", "1"],
+            "title": {"text": sub("o", "t"), "font": {"size": 12}},
+            "gridcolor": FAINT,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        shapes=_halves(t_sel),
+        annotations=_side_notes(),
+        showlegend=compare is not None,
+        legend={**legend_row(1.0), "yanchor": "bottom"},
+        # Room for tilted word ticks: Plotly tilts them itself when they crowd (no automargin: too slow).
+        margin={"l": 48, "r": 22, "t": 60 if compare is not None else 40, "b": 72 if len(ticks) > 6 else 32},
+    )
+    return spec(data, layout)
+
+
+def _curve(tr: Trace, hover: list[str], *, with_goldfish: bool) -> dict[str, Any]:
+    """o_t against t: a grey line through markers coloured by o_t, each carrying its step."""
+    steps = list(range(1, tr.T + 1))
+    outs = tr.outputs.astype(float)  # (T,)
+    return {
+        "type": "scatter",
+        "x": steps,
+        "y": outs.tolist(),
+        "mode": "lines+markers",
+        "line": {"color": GREY, "width": 2},
+        "marker": output_marker(outs, 9 if tr.T <= 60 else 5),
+        "customdata": [[t] for t in steps],
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "name": "o_t (with memory)" if with_goldfish else "o_t",
+    }
+
+
+def _goldfish_curve(tr: Trace, compare: Trace) -> dict[str, Any]:
+    """The goldfish run's o_t (each word alone, no memory), dashed."""
+    n_g = min(compare.T, tr.T)
+    steps = list(range(1, n_g + 1))
+    g = compare.outputs[:n_g].astype(float)
+    return {
+        "type": "scatter",
+        "x": steps,
+        "y": g.tolist(),
+        "mode": "lines+markers",
+        "line": {"color": GREY, "width": 1.5, "dash": "dash"},
+        "marker": {"symbol": "circle-open", "size": 7, "color": GREY},
+        "customdata": [[t] for t in steps],
+        "hovertext": [
+            f"goldfish {sub('o', t)} = {o:.3f}: the word alone, no memory" for t, o in zip(steps, g, strict=False)
+        ],
+        "hoverinfo": "text",
+        "name": "goldfish (no memory)",
+    }
+
+
+def _word_axis(tr: Trace, ticks: list[int], t_sel: int) -> dict[str, Any]:
+    """The step axis labelled with the words at `ticks`, the selected one bold."""
     limit = 14 if len(ticks) <= 8 else 10  # Plotly tilts crowded labels; shorter ones rarely need it
-    ticktext = [token_label(words[t - 1], tr.kinds[t - 1], limit) for t in ticks]
-    ticktext = [f"<b>{s}</b>" if t == t_sel else s for s, t in zip(ticktext, ticks, strict=True)]
+    ticktext = [token_label(tr.labels[t - 1], tr.kinds[t - 1], limit) for t in ticks]
+    return {
+        "range": [0.5, tr.T + 0.5],
+        "tickvals": ticks,
+        "ticktext": [f"<b>{s}</b>" if t == t_sel else s for s, t in zip(ticktext, ticks, strict=True)],
+        "showgrid": False,
+        "zeroline": False,
+        "fixedrange": True,
+        "automargin": False,  # a second layout pass doubled the draw time
+    }
+
+
+def _halves(t_sel: int) -> list[dict[str, Any]]:
+    """Faint positive / negative halves, the o = 0.5 line and a dotted line at the selected step."""
     half = 0.5
-    shapes = [
-        {
-            "type": "rect",
-            "xref": "paper",
-            "x0": 0,
-            "x1": 1,
-            "y0": half,
-            "y1": 1.05,
-            "fillcolor": POSITIVE,
-            "opacity": 0.08,
-            "line": {"width": 0},
-            "layer": "below",
-        },
-        {
-            "type": "rect",
-            "xref": "paper",
-            "x0": 0,
-            "x1": 1,
-            "y0": -0.05,
-            "y1": half,
-            "fillcolor": NEGATIVE,
-            "opacity": 0.08,
-            "line": {"width": 0},
-            "layer": "below",
-        },
+    band = {"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "opacity": 0.08, "line": {"width": 0}, "layer": "below"}
+    return [
+        {**band, "y0": half, "y1": 1.05, "fillcolor": POSITIVE},
+        {**band, "y0": -0.05, "y1": half, "fillcolor": NEGATIVE},
         {
             "type": "line",
             "xref": "paper",
@@ -162,61 +165,15 @@ def positivity_spec(tr: Trace, step: int | None = None, *, compare: Trace | None
             "layer": "below",
         },
     ]
-    # In the right margin, turned on their side: never on top of a point, whatever o_t is.
-    notes = [
-        {
-            "xref": "paper",
-            "x": 1,
-            "y": y,
-            "text": text,
-            "showarrow": False,
-            "xanchor": "left",
-            "yanchor": "middle",
-            "xshift": 2,
-            "textangle": -90,
-            "font": {"size": 10, "color": GREY},
-        }
+
+
+def _side_notes() -> list[dict[str, Any]]:
+    """'positive' and 'negative' in the right margin, turned on their side: never on top of a point."""
+    note = {"xref": "paper", "x": 1, "showarrow": False, "xanchor": "left", "yanchor": "middle", "xshift": 2}
+    return [
+        {**note, "y": y, "text": text, "textangle": -90, "font": {"size": 10, "color": GREY}}
         for y, text in ((0.75, "positive ↑"), (0.25, "↓ negative"))
     ]
-    final = float(outs[-1])
-    cut = f" (first {tr.T} of {tr.n_tokens_total} words)" if tr.truncated else ""
-    title = f"Positivity so far: {sub('o', 't')}; verdict {sub('o', 'T')} = {final:.3f} {verdict(final)}{cut}"
-    layout = base_layout(
-        FIG_HEIGHT,
-        title,
-        xaxis={
-            "range": [0.5, tr.T + 0.5],
-            "tickvals": ticks,
-            "ticktext": ticktext,
-            "showgrid": False,
-            "zeroline": False,
-            "fixedrange": True,
-            "automargin": False,  # a second layout pass doubled the draw time
-        },
-        yaxis={
-            "range": [-0.05, 1.05],
-            "tickvals": [0, 0.5, 1],
-            "ticktext": ["0", "0.5", "1"],
-            "title": {"text": sub("o", "t"), "font": {"size": 12}},
-            "gridcolor": FAINT,
-            "zeroline": False,
-            "fixedrange": True,
-        },
-        shapes=shapes,
-        annotations=notes,
-        showlegend=compare is not None,
-        legend={
-            "orientation": "h",
-            "y": 1.0,
-            "yanchor": "bottom",
-            "x": 0,
-            "font": {"size": 10},
-            "bgcolor": "rgba(0,0,0,0)",
-        },
-        # Room for tilted word ticks: Plotly tilts them itself when they crowd (no automargin: too slow).
-        margin={"l": 48, "r": 22, "t": 60 if compare is not None else 40, "b": 72 if len(ticks) > 6 else 32},
-    )
-    return spec(data, layout)
 
 
 def positivity_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:

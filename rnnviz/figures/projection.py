@@ -42,7 +42,7 @@ from rnnviz.figures.style import (
     figure_from,
     grid_axis,
     in_background,
-    legend_below,
+    legend_row,
     short,
     spec,
     sub,
@@ -173,7 +173,7 @@ def _flat(scene: Scene) -> Spec:
         xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
         yaxis=grid_axis(yr, plane.titles[1], constrain="domain", **square),
         showlegend=scene.legend,
-        legend=legend_below(-0.18),
+        legend=legend_row(-0.18),
         margin={"l": 52, "r": 8, "t": 40, "b": 40},
     )
     return spec(data, layout)
@@ -201,7 +201,7 @@ def _deep(scene: Scene) -> Spec:
             "camera": {"eye": {"x": 1.45, "y": -1.5, "z": 0.8}},
         },
         showlegend=scene.legend,
-        legend=legend_below(-0.05),
+        legend=legend_row(-0.05),
         margin={"l": 8, "r": 8, "t": 40, "b": 20},
     )
     return spec(data, layout)

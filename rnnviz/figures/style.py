@@ -124,8 +124,8 @@ def grid_axis(span: list[float], title: str, **extra: Any) -> dict[str, Any]:
     return axis
 
 
-def legend_below(y: float, size: int = 10) -> dict[str, Any]:
-    """A horizontal legend under the plot (or above it for y >= 1), on a clear background."""
+def legend_row(y: float, size: int = 10) -> dict[str, Any]:
+    """A horizontal legend at height y of the plot (below it for y < 0), on a clear background."""
     return {"orientation": "h", "y": y, "x": 0, "font": {"size": size}, "bgcolor": CLEAR}
 
 

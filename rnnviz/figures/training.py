@@ -24,7 +24,7 @@ from rnnviz.figures.style import (
     esc,
     figure,
     grid_axis,
-    legend_below,
+    legend_row,
     short,
     sub,
 )
@@ -61,7 +61,7 @@ def training_curves_figure(snapshots: Sequence[Snapshot], *, total_steps: int, a
         yaxis2={**axis, "domain": [0.56, 1], "range": [0, top], "title": {"text": "loss"}},
         shapes=_replay_marks(at_step),
         showlegend=True,
-        legend=legend_below(-0.22),
+        legend=legend_row(-0.22),
         margin={"l": 56, "r": 8, "t": 40, "b": 40},
     )
     return figure(_curve_traces(snapshots, loss, x_max), layout)
@@ -220,7 +220,7 @@ def training_space_figure(
         xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
         yaxis=grid_axis(yr, plane.titles[1], visible=plane.kind != "units", **square),
         showlegend=True,
-        legend=legend_below(-0.14),
+        legend=legend_row(-0.14),
         margin={"l": 52, "r": 8, "t": 40, "b": 40},
     )
     return figure(data, layout)
