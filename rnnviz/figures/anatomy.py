@@ -144,32 +144,32 @@ def gates_figure(tr: Trace, parts: GateAnatomy) -> go.Figure:
     keep_name, write_name = ("z", "1 − z") if parts.arch == "gru" else ("f", "i")
     kept_label = f"kept: {keep_name} · {old}"
     written_label = f"written: {write_name} · {'n' if parts.arch == 'gru' else 'g'}"
-    data = [
+    hover_kept = [
+        f"{u}: {keep_name} = {parts.keep_gate[i]:.2f}, kept {parts.kept[i]:+.3f} of {old} = {parts.before[i]:+.3f}"
+        for u, i in zip(units, order, strict=True)
+    ]
+    hover_written = [
+        f"{u}: {write_name} = {parts.write_gate[i]:.2f}, wrote {parts.written[i]:+.3f}"
+        for u, i in zip(units, order, strict=True)
+    ]
+    written_marker = {"color": WRITTEN, "pattern": {"shape": "/", "fgcolor": "#FFFFFF", "size": 5}}
+    bars = (
+        (parts.kept, {"color": KEPT}, kept_label, hover_kept),
+        (parts.written, written_marker, written_label, hover_written),
+    )
+    data: list[dict[str, Any]] = [
         {
             "type": "bar",
             "x": units,
-            "y": parts.kept[order].round(4).tolist(),
-            "marker": {"color": KEPT},
-            "name": kept_label,
-            "hovertext": [
-                f"{u}: {keep_name} = {parts.keep_gate[i]:.2f}, "
-                f"kept {parts.kept[i]:+.3f} of {old} = {parts.before[i]:+.3f}"
-                for u, i in zip(units, order, strict=True)
-            ],
+            "y": values[order].round(4).tolist(),
+            "marker": marker,
+            "name": name,
+            "hovertext": hover,
             "hoverinfo": "text",
-        },
-        {
-            "type": "bar",
-            "x": units,
-            "y": parts.written[order].round(4).tolist(),
-            "marker": {"color": WRITTEN, "pattern": {"shape": "/", "fgcolor": "#FFFFFF", "size": 5}},
-            "name": written_label,
-            "hovertext": [
-                f"{u}: {write_name} = {parts.write_gate[i]:.2f}, wrote {parts.written[i]:+.3f}"
-                for u, i in zip(units, order, strict=True)
-            ],
-            "hoverinfo": "text",
-        },
+        }
+        for values, marker, name, hover in bars
+    ]
+    data.append(
         {
             "type": "scatter",
             "x": units,
@@ -178,8 +178,8 @@ def gates_figure(tr: Trace, parts: GateAnatomy) -> go.Figure:
             "marker": {"symbol": "line-ew-open", "size": 14, "color": GREY, "line": {"width": 3, "color": GREY}},
             "name": f"{new} = kept + written",
             "hoverinfo": "skip",
-        },
-    ]
+        }
+    )
     shown = "" if len(order) == tr.H else f", the {len(order)} of {tr.H} units that changed most"
     title = (
         f"{parts.arch.upper()} at t = {t}: “{word}”: {100 * parts.kept_share:.0f}% of {new} kept from {old}, "

@@ -6,7 +6,7 @@ whose first element is the step t (1..T) they stand for. s_0 and the corpus poin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, Unpack
 
 import numpy as np
 import plotly.graph_objects as go
@@ -54,6 +54,17 @@ if TYPE_CHECKING:
 
 LABEL_AROUND = 4  # words labelled on each side of the selected step in a long text
 FIG_HEIGHT = 420
+
+
+class ProjectionOptions(TypedDict, total=False):
+    """The keyword options of projection_spec and projection_figure (defaults in projection_spec)."""
+
+    corpus: Corpus | None
+    compare: Trace | None
+    components: tuple[int, ...] | None
+    color_by: ColorBy
+    prefixes: bool
+    dims: Literal[2, 3]
 
 
 class MarkSizes(NamedTuple):
@@ -207,25 +218,13 @@ def _deep(scene: Scene) -> Spec:
     return spec(data, layout)
 
 
-def projection_figure(
-    tr: Trace,
-    step: int | None = None,
-    *,
-    corpus: Corpus | None = None,
-    compare: Trace | None = None,
-    components: tuple[int, ...] | None = None,
-    color_by: ColorBy = "label",
-    prefixes: bool = False,
-    dims: Literal[2, 3] = 2,
-) -> go.Figure:
+def projection_figure(tr: Trace, step: int | None = None, **options: Unpack[ProjectionOptions]) -> go.Figure:
     """s_0, s_1, ... s_T as a labelled path in a plane (neurons for H = 2, corpus PCA otherwise).
 
-    The corpus map behind it: `components` picks the principal axes (0 is PC1; default PC1/PC2, or
-    PC1..PC3 for `dims=3`), `color_by` colours the corpus states by their review's label or by o, and
-    `prefixes` adds the states inside the reviews (every prefix, as sampled in the corpus file).
+    The options are projection_spec's (ProjectionOptions). The corpus map behind the path: `components`
+    picks the principal axes (0 is PC1; default PC1/PC2, or PC1..PC3 for `dims=3`), `color_by` colours
+    the corpus states by their review's label or by o, and `prefixes` adds the states inside the reviews
+    (every prefix, as sampled in the corpus file). `compare` is the goldfish run drawn beside the path.
     `dims=3` draws the same in 3-D (needs H >= 3); the readout boundary o = 0.5 is then a plane.
     """
-    spec_ = projection_spec(
-        tr, step, corpus=corpus, compare=compare, components=components, color_by=color_by, prefixes=prefixes, dims=dims
-    )
-    return figure_from(spec_)
+    return figure_from(projection_spec(tr, step, **options))

@@ -219,40 +219,35 @@ def _tokens(w: Window) -> dict[str, Any]:
 def _outputs(w: Window) -> dict[str, Any]:
     """o_t above each copy, coloured and written out."""
     outs = w.tr.outputs[w.steps - 1]  # (n,)
-    return {
-        "type": "scatter",
-        "x": w.xs.tolist(),
-        "y": [Y_OUT] * len(outs),
-        "mode": "markers+text",
-        "text": [f"{o:.2f}" for o in outs],
-        "textposition": "top center",
-        "textfont": {"size": 11},
-        "marker": output_marker(outs, 12),
-        "customdata": [[int(t)] for t in w.steps],
-        "hovertext": [f"{sub('o', t)} = {o:.3f}: {verdict(o)} so far" for t, o in zip(w.steps, outs, strict=True)],
-        "hoverinfo": "text",
-        "name": "o_t",
-    }
+    hover = [f"{sub('o', t)} = {o:.3f}: {verdict(o)} so far" for t, o in zip(w.steps, outs, strict=True)]
+    return _output_row(w, outs, Y_OUT, output_marker(outs, 12), {"size": 11}, hover, "o_t")
 
 
 def _goldfish_row(w: Window, compare: Trace) -> dict[str, Any]:
     """The goldfish run's o_t (each word alone) in a row above the real ones."""
     g = compare.outputs[np.minimum(w.steps, compare.T) - 1]  # (n,)
+    hover = [f"goldfish {sub('o', t)} = {o:.3f}: the word alone, no memory" for t, o in zip(w.steps, g, strict=True)]
+    marker = {"size": 9, "symbol": "circle-open", "color": GREY, "line": {"width": 2}}
+    return _output_row(w, g, Y_GOLDFISH, marker, {"size": 10, "color": GREY}, hover, "goldfish o_t")
+
+
+def _output_row(
+    w: Window, outs: np.ndarray, y: float, marker: dict[str, Any], font: dict[str, Any], hover: list[str], name: str
+) -> dict[str, Any]:
+    """A row of outputs at height y, one selectable marker per copy with its value written above."""
     return {
         "type": "scatter",
         "x": w.xs.tolist(),
-        "y": [Y_GOLDFISH] * len(g),
+        "y": [y] * len(outs),
         "mode": "markers+text",
-        "text": [f"{o:.2f}" for o in g],
+        "text": [f"{o:.2f}" for o in outs],
         "textposition": "top center",
-        "textfont": {"size": 10, "color": GREY},
-        "marker": {"size": 9, "symbol": "circle-open", "color": GREY, "line": {"width": 2}},
+        "textfont": font,
+        "marker": marker,
         "customdata": [[int(t)] for t in w.steps],
-        "hovertext": [
-            f"goldfish {sub('o', t)} = {o:.3f}: the word alone, no memory" for t, o in zip(w.steps, g, strict=True)
-        ],
+        "hovertext": hover,
         "hoverinfo": "text",
-        "name": "goldfish o_t",
+        "name": name,
     }
 
 
