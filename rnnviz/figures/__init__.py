@@ -8,6 +8,11 @@ The hidden-state explorer's builders (dynamics, word effects, anatomy, gates, co
 results of rnnviz.analysis as well; they are exported under their *_figure names only (the short
 names are their modules).
 
+Modules: one per view (rolled, unrolled, projection, positivity, and the explorer's dynamics, effects,
+anatomy, compare, neuron, training); the marks they share (path, step points, selected ring, s_0, word
+labels, arrows, text) in `mark`; state-space geometry (planes, axis ranges, readout bands, the o = 0.5
+boundary, the corpus cloud) in `space`; colours, escaping and the base layout in `style`.
+
 Click-to-select: every mark that stands for a step (word labels and hidden-state strips in
 `unrolled`, word points in `projection`, markers in `positivity`) carries `customdata` whose first
 element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`.

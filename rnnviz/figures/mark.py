@@ -321,12 +321,3 @@ def arrow_traces(arrows: list[Arrow], *, width: float = 1.5, head: int = 7) -> l
         trace.update(hoverinfo="skip", showlegend=False, name=what)
     return [lines, heads]
 
-
-def _validate_from_now_on(obj: Any) -> None:
-    obj._validate = True
-    for child in obj._compound_props.values():
-        if child is not None:
-            _validate_from_now_on(child)
-    for children in obj._compound_array_props.values():
-        for child in children or ():
-            _validate_from_now_on(child)
