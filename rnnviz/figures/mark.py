@@ -24,7 +24,7 @@ PLOT_PX = (420.0, 300.0)
 CHAR_PX, LINE_PX, MARKER_PX = 6.6, 15.0, 12.0  # 11 px text, 10 px markers
 POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
 
-Trace_ = dict[str, Any]  # one Plotly trace as a plain dict
+TraceDict = dict[str, Any]  # one Plotly trace as a plain dict
 
 
 def coords(pts: np.ndarray, digits: int | None = None) -> dict[str, list[float]]:
@@ -58,18 +58,18 @@ def line_trace(
     dash: str | None = None,
     opacity: float | None = None,
     digits: int | None = None,
-) -> Trace_:
+) -> TraceDict:
     """A grey line through points (N, D), not hoverable."""
     line: dict[str, Any] = {"color": GREY, "width": width}
     if dash:
         line["dash"] = dash
-    trace: Trace_ = {"type": _kind(pts), **coords(pts, digits), "mode": "lines", "line": line}
+    trace: TraceDict = {"type": _kind(pts), **coords(pts, digits), "mode": "lines", "line": line}
     if opacity is not None:
         trace["opacity"] = opacity
     return {**trace, "hoverinfo": "skip", "name": name, "showlegend": False}
 
 
-def path_traces(p: np.ndarray, t_sel: int, widths: tuple[float, float], ahead_opacity: float | None) -> list[Trace_]:
+def path_traces(p: np.ndarray, t_sel: int, widths: tuple[float, float], ahead_opacity: float | None) -> list[TraceDict]:
     """The path s_0 .. s_t (solid; it includes s_0) and, fainter and dotted, s_t .. s_T still to come."""
     past, future = p[: t_sel + 1], p[t_sel:]
     traces = [line_trace(past, "path so far", widths[0])]
@@ -106,9 +106,9 @@ def step_points(
     size: float,
     opacity: float | None = None,
     digits: int | None = None,
-) -> Trace_:
+) -> TraceDict:
     """Word points (N, D) coloured by o_t, labelled, each carrying its step t as `customdata`."""
-    trace: Trace_ = {
+    trace: TraceDict = {
         "type": _kind(pts),
         **coords(pts, digits),
         "mode": "markers+text",
@@ -129,7 +129,7 @@ def step_points(
 
 def read_and_ahead(
     tr: Trace, p: np.ndarray, t_sel: int, text: list[str], positions: str | list[str], hover: list[str], size: float
-) -> list[Trace_]:
+) -> list[TraceDict]:
     """The word points in two traces: the words read so far (1..t) and, faint, the words still to come."""
     traces = []
     for lo, hi, opacity, name in ((1, t_sel, 1.0, "words read"), (t_sel + 1, tr.T, 0.35, "words still to come")):
@@ -153,13 +153,13 @@ def read_and_ahead(
     return traces
 
 
-def s0_marker(point: np.ndarray, size: float, *, position: str = "bottom center", hover: bool = True) -> Trace_:
+def s0_marker(point: np.ndarray, size: float, *, position: str = "bottom center", hover: bool = True) -> TraceDict:
     """s_0, the state before any word: a grey cross labelled s_0 (not selectable: it is no step)."""
     symbol = "x-thin" if len(point) == 2 else "x"
     marker: dict[str, Any] = {"symbol": symbol, "size": size, "color": GREY}
     if symbol == "x-thin":  # a thin cross is drawn by its outline only
         marker["line"] = {"color": GREY, "width": 2}
-    trace: Trace_ = {
+    trace: TraceDict = {
         "type": _kind(point[None]),
         **coords(point[None].astype(float)),
         "mode": "markers+text",
@@ -174,7 +174,7 @@ def s0_marker(point: np.ndarray, size: float, *, position: str = "bottom center"
     return {**trace, "name": "s_0", "showlegend": False}
 
 
-def selected_ring(point: Sequence[float], t_sel: int, hover: str, size: float) -> Trace_:
+def selected_ring(point: Sequence[float], t_sel: int, hover: str, size: float) -> TraceDict:
     """The ring round the selected step t's mark (2-D, or 3-D for three coordinates)."""
     kind = "scatter" if len(point) == 2 else "scatter3d"
     return {
@@ -190,7 +190,7 @@ def selected_ring(point: Sequence[float], t_sel: int, hover: str, size: float) -
     }
 
 
-def goldfish_path(g: np.ndarray, tr: Trace, compare: Trace, *, width: float, size: float) -> Trace_:
+def goldfish_path(g: np.ndarray, tr: Trace, compare: Trace, *, width: float, size: float) -> TraceDict:
     """The goldfish run's states (forget=True: each word alone), dashed, one selectable point per step."""
     n_g = min(compare.T, tr.T)
     steps = range(1, n_g + 1)
