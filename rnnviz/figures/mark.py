@@ -320,4 +320,3 @@ def arrow_traces(arrows: list[Arrow], *, width: float = 1.5, head: int = 7) -> l
     for trace, what in ((lines, "arrows"), (heads, "arrowheads")):
         trace.update(hoverinfo="skip", showlegend=False, name=what)
     return [lines, heads]
-
