@@ -13,8 +13,8 @@ import pytest
 
 import rnnviz.figures as F  # noqa: N812 - the app's name for it
 from rnnviz.corpus import Corpus
-from rnnviz.figures.chain import window_range
 from rnnviz.figures.style import esc
+from rnnviz.figures.unrolled import window_range
 from rnnviz.trace import Trace
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -346,7 +346,7 @@ def test_projection_uses_the_corpus_pca_basis():
 
 
 def test_projection_draws_at_most_a_few_hundred_corpus_states():
-    from rnnviz.figures.plane import MAX_CORPUS_POINTS
+    from rnnviz.figures.space import MAX_CORPUS_POINTS
 
     corpus = make_corpus(6, n=1000)
     fig = F.projection(make_trace(5, 6), 2, corpus=corpus)
@@ -386,7 +386,7 @@ def test_projection_long_text_labels_only_words_near_the_step():
 
 def label_boxes(fig: go.Figure) -> list[tuple[float, float, float, float]]:
     """Pixel boxes of the projection's word labels, as label_positions estimates them."""
-    from rnnviz.figures.plane import CHAR_PX, LINE_PX, MARKER_PX, PLOT_PX
+    from rnnviz.figures.mark import CHAR_PX, LINE_PX, MARKER_PX, PLOT_PX
 
     xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
     s = min(PLOT_PX[0] / (xr[1] - xr[0]), PLOT_PX[1] / (yr[1] - yr[0]))

@@ -132,7 +132,7 @@ def test_the_chosen_components_span_the_plane(components):
 
 
 def test_the_readout_in_another_plane_is_computed_the_same_way():
-    from rnnviz.figures.plane import plane_for
+    from rnnviz.figures.space import plane_for
 
     tr, corpus = make_trace(5, 6), make_corpus(6)
     plane = plane_for(tr, corpus, (0, 2))
@@ -182,7 +182,7 @@ def test_colour_by_o_uses_the_corpus_outputs():
 
 
 def test_colour_by_o_thins_the_same_way():
-    from rnnviz.figures.plane import MAX_CORPUS_POINTS
+    from rnnviz.figures.space import MAX_CORPUS_POINTS
 
     corpus = make_corpus(6, n=1000)
     fig = F.projection(make_trace(5, 6), 2, corpus=corpus, color_by="o")
@@ -213,7 +213,7 @@ def test_prefix_states_are_drawn_when_asked(color_by):
 
 
 def test_prefix_states_are_thinned_and_a_corpus_without_them_still_draws():
-    from rnnviz.figures.plane import MAX_PREFIX_POINTS
+    from rnnviz.figures.space import MAX_PREFIX_POINTS
 
     tr = make_trace(5, 6)
     fig = F.projection(tr, 2, corpus=with_prefix(make_corpus(6), m=5000), prefixes=True)
@@ -260,7 +260,7 @@ def test_2d_escapes_the_words_with_every_option():
 
 
 def test_3d_boundary_is_the_readout_plane():
-    from rnnviz.figures.plane import boundary_polygon
+    from rnnviz.figures.space import boundary_polygon
 
     tr, corpus = make_trace(5, 6), make_corpus(6)
     v = (corpus.components[0] + 0.5 * corpus.components[2]).astype(float)  # V inside PC1..PC3

@@ -8,6 +8,11 @@ The hidden-state explorer's builders (dynamics, word effects, anatomy, gates, co
 results of rnnviz.analysis as well; they are exported under their *_figure names only (the short
 names are their modules).
 
+Modules: one per view (rolled, unrolled, projection, positivity, and the explorer's dynamics, effects,
+anatomy, compare, neuron, training); the marks they share (path, step points, selected ring, s_0, word
+labels, arrows, text) in `mark`; state-space geometry (planes, axis ranges, readout bands, the o = 0.5
+boundary, the corpus cloud) in `space`; colours, escaping and the base layout in `style`.
+
 Click-to-select: every mark that stands for a step (word labels and hidden-state strips in
 `unrolled`, word points in `projection`, markers in `positivity`) carries `customdata` whose first
 element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`.
@@ -16,16 +21,17 @@ element is that step t (1..T), e.g. `event.selection.points[0]["customdata"][0]`
 from __future__ import annotations
 
 from rnnviz.figures.anatomy import anatomy_figure, gates_figure
-from rnnviz.figures.chain import unrolled_figure, unrolled_spec
 from rnnviz.figures.compare import compare_figure
-from rnnviz.figures.curve import positivity_figure, positivity_spec
 from rnnviz.figures.dynamics import dynamics_figure
 from rnnviz.figures.effects import word_effects_figure
-from rnnviz.figures.loop import rolled_figure, rolled_spec
 from rnnviz.figures.neuron import neuron_figure
-from rnnviz.figures.plane import projection_figure, projection_spec
+from rnnviz.figures.positivity import positivity_figure, positivity_spec
+from rnnviz.figures.projection import projection_figure, projection_spec
+from rnnviz.figures.rolled import rolled_figure, rolled_spec
+from rnnviz.figures.space import Plane, plane_for
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, in_background, jsonable
 from rnnviz.figures.training import training_curves_figure, training_space_figure
+from rnnviz.figures.unrolled import unrolled_figure, unrolled_spec
 
 rolled = rolled_figure
 unrolled = unrolled_figure
@@ -39,6 +45,7 @@ SPECS = {"rolled": rolled_spec, "unrolled": unrolled_spec, "projection": project
 __all__ = [
     "BACKGROUND",
     "SPECS",
+    "Plane",
     "Spec",
     "anatomy_figure",
     "compare_figure",
@@ -48,6 +55,7 @@ __all__ = [
     "in_background",
     "jsonable",
     "neuron_figure",
+    "plane_for",
     "positivity",
     "positivity_figure",
     "positivity_spec",

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.figures.dynamics import plane_range
-from rnnviz.figures.plane import plane_for
-from rnnviz.figures.style import FAINT, GREY, HIGHLIGHT, base_layout, esc, figure, short, sub
+from rnnviz.figures.space import axis_range, plane_for
+from rnnviz.figures.style import FAINT, GREY, HIGHLIGHT, base_layout, esc, figure, grid_axis, short, sub
 
 if TYPE_CHECKING:
     from rnnviz.analysis import Anatomy, GateAnatomy
@@ -31,12 +30,15 @@ def _vec(v: np.ndarray) -> str:
     return "(" + ", ".join(f"{a:+.2f}" for a in v) + ")"
 
 
+Stop = tuple[str, np.ndarray, str]  # name, state (H,), what the step did
+
+
 def anatomy_figure(tr: Trace, parts: Anatomy, *, corpus: Corpus | None = None) -> go.Figure:
     """s_{t-1} -> W s_{t-1} -> + U x_t -> + b -> tanh -> s_t, as arrows in the projection plane."""
     t = parts.step
     plane = plane_for(tr, corpus)
     word = esc(short(tr.labels[t - 1], 20))
-    stops = [
+    stops: list[Stop] = [
         (sub("s", "t-1"), parts.s_prev, ""),
         (f"W {sub('s', 't-1')}", parts.memory, "× W (memory part)"),
         (f"+ U {sub('x', 't')}", parts.memory + parts.input, f"+ U {sub('x', 't')} (input part, “{word}”)"),
@@ -46,43 +48,44 @@ def anatomy_figure(tr: Trace, parts: Anatomy, *, corpus: Corpus | None = None) -
     pts = plane.project(np.stack([v for _, v, _ in stops]))  # (5, 2)
     colours = [GREY, MEMORY, INPUT, GREY, HIGHLIGHT]
     exact = plane.kind == "neurons"
-    data: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "x": pts[:, 0].round(4).tolist(),
-            "y": pts[:, 1].round(4).tolist(),
-            "mode": "markers+text",
-            "text": [name for name, _, _ in stops],
-            "textposition": ["bottom center", "bottom center", "top center", "middle left", "bottom center"],
-            "marker": {"size": 11, "color": colours, "line": {"color": GREY, "width": 1}},
-            "hovertext": [
-                f"{name}{' = ' + _vec(v) if exact else ''}<br>{what}"
-                if what
-                else f"{name}{' = ' + _vec(v) if exact else ''}"
-                for name, v, what in stops
-            ],
-            "hoverinfo": "text",
-            "name": "the pieces of one update",
-            "showlegend": False,
-        }
-    ]
     # The tanh box the state always lands in (exact only on the neurons' own axes).
-    shapes = (
-        [
-            {
-                "type": "rect",
-                "x0": -1,
-                "x1": 1,
-                "y0": -1,
-                "y1": 1,
-                "line": {"color": GREY, "width": 1, "dash": "dot"},
-                "layer": "below",
-            }
-        ]
-        if exact
-        else []
+    box = {"type": "rect", "x0": -1, "x1": 1, "y0": -1, "y1": 1, "line": {"color": GREY, "width": 1, "dash": "dot"}}
+    xr, yr = _anatomy_range(pts, exact)
+    square = {"scaleanchor": "x", "scaleratio": 1} if exact else {}
+    title = f"One step apart, t = {t}: “{word}” ({'exact' if exact else 'projected onto the PCA plane'})"
+    layout = base_layout(
+        FIG_HEIGHT,
+        title,
+        xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
+        yaxis=grid_axis(yr, plane.titles[1], **square),
+        shapes=[{**box, "layer": "below"}] if exact else [],
+        annotations=[*_step_arrows(pts, colours), _step_legend(stops)],
+        margin={"l": 52, "r": 8, "t": 40, "b": 80},
     )
-    annotations = [
+    return figure([_stop_points(stops, pts, colours, exact)], layout)
+
+
+def _stop_points(stops: list[Stop], pts: np.ndarray, colours: list[str], exact: bool) -> dict[str, Any]:
+    """One marker per stop of the update, named; the hover gives the vector itself on the neurons' axes."""
+    hover = [f"{name}{' = ' + _vec(v) if exact else ''}" + (f"<br>{what}" if what else "") for name, v, what in stops]
+    return {
+        "type": "scatter",
+        "x": pts[:, 0].round(4).tolist(),
+        "y": pts[:, 1].round(4).tolist(),
+        "mode": "markers+text",
+        "text": [name for name, _, _ in stops],
+        "textposition": ["bottom center", "bottom center", "top center", "middle left", "bottom center"],
+        "marker": {"size": 11, "color": colours, "line": {"color": GREY, "width": 1}},
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "name": "the pieces of one update",
+        "showlegend": False,
+    }
+
+
+def _step_arrows(pts: np.ndarray, colours: list[str]) -> list[dict[str, Any]]:
+    """An arrow from each stop to the next, coloured by what it adds (tanh's in the highlight colour)."""
+    return [
         {
             "x": float(pts[k + 1, 0]),
             "y": float(pts[k + 1, 1]),
@@ -101,40 +104,33 @@ def anatomy_figure(tr: Trace, parts: Anatomy, *, corpus: Corpus | None = None) -
             "startstandoff": 6,
             "text": "",
         }
-        for k in range(4)
+        for k in range(len(pts) - 1)
     ]
-    legend_lines = [f"<b>{k + 1}.</b> {what}" for k, (_, _, what) in enumerate(stops[1:])]
-    annotations.append(
-        {
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0.0,
-            "y": -0.14,
-            "xanchor": "left",
-            "yanchor": "top",
-            "align": "left",
-            "showarrow": False,
-            "text": " · ".join(legend_lines),
-            "font": {"size": 11},
-        }
-    )
-    xr, yr = plane_range(plane, [pts, np.array([[-1.1, -1.1], [1.1, 1.1]]) if exact else pts])
-    if exact:
-        lo, hi = float(min(xr[0], yr[0], pts.min() - 0.2)), float(max(xr[1], yr[1], pts.max() + 0.2))
-        xr, yr = [lo, hi], [lo, hi]
-    axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": True, "zerolinecolor": FAINT, "fixedrange": True}
-    square = {"scaleanchor": "x", "scaleratio": 1} if exact else {}
-    title = f"One step apart, t = {t}: “{word}” ({'exact' if exact else 'projected onto the PCA plane'})"
-    layout = base_layout(
-        FIG_HEIGHT,
-        title,
-        xaxis={**axis, "range": xr, "title": {"text": plane.titles[0], "font": {"size": 11}}, "constrain": "domain"},
-        yaxis={**axis, "range": yr, "title": {"text": plane.titles[1], "font": {"size": 11}}, **square},
-        shapes=shapes,
-        annotations=annotations,
-        margin={"l": 52, "r": 8, "t": 40, "b": 80},
-    )
-    return figure(data, layout)
+
+
+def _step_legend(stops: list[Stop]) -> dict[str, Any]:
+    """The numbered steps written out under the plot."""
+    lines = [f"<b>{k + 1}.</b> {what}" for k, (_, _, what) in enumerate(stops[1:])]
+    return {
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.0,
+        "y": -0.14,
+        "xanchor": "left",
+        "yanchor": "top",
+        "align": "left",
+        "showarrow": False,
+        "text": " · ".join(lines),
+        "font": {"size": 11},
+    }
+
+
+def _anatomy_range(pts: np.ndarray, exact: bool) -> tuple[list[float], list[float]]:
+    """The neurons' square widened to every stop (W s_{t-1} + U x_t may leave it), or the stops' extent."""
+    if not exact:
+        return axis_range([pts], fixed=False)
+    lo, hi = float(min(-1.1, pts.min() - 0.2)), float(max(1.1, pts.max() + 0.2))
+    return [lo, hi], [lo, hi]
 
 
 def gates_figure(tr: Trace, parts: GateAnatomy) -> go.Figure:
@@ -148,32 +144,32 @@ def gates_figure(tr: Trace, parts: GateAnatomy) -> go.Figure:
     keep_name, write_name = ("z", "1 − z") if parts.arch == "gru" else ("f", "i")
     kept_label = f"kept: {keep_name} · {old}"
     written_label = f"written: {write_name} · {'n' if parts.arch == 'gru' else 'g'}"
-    data = [
+    hover_kept = [
+        f"{u}: {keep_name} = {parts.keep_gate[i]:.2f}, kept {parts.kept[i]:+.3f} of {old} = {parts.before[i]:+.3f}"
+        for u, i in zip(units, order, strict=True)
+    ]
+    hover_written = [
+        f"{u}: {write_name} = {parts.write_gate[i]:.2f}, wrote {parts.written[i]:+.3f}"
+        for u, i in zip(units, order, strict=True)
+    ]
+    written_marker = {"color": WRITTEN, "pattern": {"shape": "/", "fgcolor": "#FFFFFF", "size": 5}}
+    bars = (
+        (parts.kept, {"color": KEPT}, kept_label, hover_kept),
+        (parts.written, written_marker, written_label, hover_written),
+    )
+    data: list[dict[str, Any]] = [
         {
             "type": "bar",
             "x": units,
-            "y": parts.kept[order].round(4).tolist(),
-            "marker": {"color": KEPT},
-            "name": kept_label,
-            "hovertext": [
-                f"{u}: {keep_name} = {parts.keep_gate[i]:.2f}, "
-                f"kept {parts.kept[i]:+.3f} of {old} = {parts.before[i]:+.3f}"
-                for u, i in zip(units, order, strict=True)
-            ],
+            "y": values[order].round(4).tolist(),
+            "marker": marker,
+            "name": name,
+            "hovertext": hover,
             "hoverinfo": "text",
-        },
-        {
-            "type": "bar",
-            "x": units,
-            "y": parts.written[order].round(4).tolist(),
-            "marker": {"color": WRITTEN, "pattern": {"shape": "/", "fgcolor": "#FFFFFF", "size": 5}},
-            "name": written_label,
-            "hovertext": [
-                f"{u}: {write_name} = {parts.write_gate[i]:.2f}, wrote {parts.written[i]:+.3f}"
-                for u, i in zip(units, order, strict=True)
-            ],
-            "hoverinfo": "text",
-        },
+        }
+        for values, marker, name, hover in bars
+    ]
+    data.append(
         {
             "type": "scatter",
             "x": units,
@@ -182,8 +178,8 @@ def gates_figure(tr: Trace, parts: GateAnatomy) -> go.Figure:
             "marker": {"symbol": "line-ew-open", "size": 14, "color": GREY, "line": {"width": 3, "color": GREY}},
             "name": f"{new} = kept + written",
             "hoverinfo": "skip",
-        },
-    ]
+        }
+    )
     shown = "" if len(order) == tr.H else f", the {len(order)} of {tr.H} units that changed most"
     title = (
         f"{parts.arch.upper()} at t = {t}: “{word}”: {100 * parts.kept_share:.0f}% of {new} kept from {old}, "

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.figures.dynamics import boundary_trace, plane_range
-from rnnviz.figures.plane import plane_for
-from rnnviz.figures.style import FAINT, GREY, base_layout, esc, figure, short, sub
+from rnnviz.figures.space import axis_range, boundary_trace, plane_for
+from rnnviz.figures.style import FAINT, GREY, base_layout, esc, figure, grid_axis, short, sub
 
 if TYPE_CHECKING:
     from rnnviz.corpus import Corpus
@@ -39,6 +38,19 @@ def parting_step(a: Trace, b: Trace) -> int:
     return int(np.argmax(diff)) if diff.any() else n
 
 
+Parting = tuple[int, int, int]  # (i, j, k): path i leaves path j after k shared steps
+
+
+def partings(traces: Sequence[Trace]) -> list[Parting]:
+    """Where each run leaves the earlier run it follows longest (runs that share no step are left out)."""
+    parts = []
+    for i, tr in enumerate(traces):
+        best = max(((parting_step(tr, traces[j]), j) for j in range(i)), default=(0, -1))
+        if best[0] >= 1:
+            parts.append((i, best[1], best[0]))
+    return parts
+
+
 def compare_figure(traces: Sequence[Trace], *, corpus: Corpus | None = None) -> go.Figure:
     """Top: every path in one plane. Bottom: every o_t curve. A star marks where a path leaves an earlier one."""
     if not traces:
@@ -48,113 +60,22 @@ def compare_figure(traces: Sequence[Trace], *, corpus: Corpus | None = None) -> 
         raise ValueError("every pinned sentence must come from the same model (one hidden size)")
     plane = plane_for(traces[0], corpus)
     paths = [plane.project(tr.hidden) for tr in traces]  # each (T+1, 2)
-    xr, yr = plane_range(plane, paths)
-    data: list[dict[str, Any]] = list(boundary_trace(plane, xr, yr))
-    for d in data:
-        d["showlegend"] = False
-    parts: list[tuple[int, int, int]] = []  # (i, j, k): path i leaves path j after k shared steps
-    for i, tr in enumerate(traces):
-        best = max(((parting_step(tr, traces[j]), j) for j in range(i)), default=(0, -1))
-        if best[0] >= 1:
-            parts.append((i, best[1], best[0]))
+    xr, yr = axis_range(paths, fixed=plane.kind == "neurons")
+    data = [{**line, "showlegend": False} for line in boundary_trace(plane, xr, yr)]
     for i, (tr, p) in enumerate(zip(traces, paths, strict=True)):
-        col, dash, name = PALETTE[i % len(PALETTE)], DASHES[i % len(DASHES)], trace_name(tr)
-        steps = list(range(1, tr.T + 1))
-        hover = [
-            f"{name}<br>t = {t}: “{esc(w)}”, {sub('o', t)} = {o:.3f}"
-            for t, w, o in zip(steps, tr.labels, tr.outputs.astype(float), strict=True)
-        ]
-        data.append(
-            {
-                "type": "scatter",
-                "x": p[:, 0].round(4).tolist(),
-                "y": p[:, 1].round(4).tolist(),
-                "mode": "lines+markers+text",
-                "text": [""] + ([esc(short(w, 12)) for w in tr.labels] if tr.T <= 12 else [""] * tr.T),
-                "textposition": "top center",
-                "textfont": {"size": 10, "color": col},
-                "line": {"color": col, "width": 2, "dash": dash},
-                "marker": {"size": 7, "color": col},
-                "hovertext": [f"{name}<br>{sub('s', 0)}", *hover],
-                "hoverinfo": "text",
-                "name": name,
-                "legendgroup": f"s{i}",
-                "xaxis": "x",
-                "yaxis": "y",
-            }
-        )
-        data.append(
-            {
-                "type": "scatter",
-                "x": steps,
-                "y": tr.outputs.astype(float).round(4).tolist(),
-                "mode": "lines+markers",
-                "line": {"color": col, "width": 2, "dash": dash},
-                "marker": {"size": 6, "color": col},
-                "hovertext": hover,
-                "hoverinfo": "text",
-                "name": name,
-                "legendgroup": f"s{i}",
-                "showlegend": False,
-                "xaxis": "x2",
-                "yaxis": "y2",
-            }
-        )
+        data += _run_traces(i, tr, p)
+    parts = partings(traces)
     if parts:
-        px = [float(paths[j][k, 0]) for _, j, k in parts]
-        py = [float(paths[j][k, 1]) for _, j, k in parts]
-        data.append(
-            {
-                "type": "scatter",
-                "x": px,
-                "y": py,
-                "mode": "markers",
-                "marker": {"symbol": "star", "size": 16, "color": GREY, "line": {"color": "#FFFFFF", "width": 1}},
-                "hovertext": [
-                    f"{trace_name(traces[i])} parts from {trace_name(traces[j])} after "
-                    f"{k} shared step{'s' if k != 1 else ''} ({sub('s', k)})"
-                    for i, j, k in parts
-                ],
-                "hoverinfo": "text",
-                "name": "where two paths part",
-                "xaxis": "x",
-                "yaxis": "y",
-            }
-        )
-    shapes = [
-        {
-            "type": "line",
-            "xref": "x2 domain",
-            "x0": 0,
-            "x1": 1,
-            "yref": "y2",
-            "y0": 0.5,
-            "y1": 0.5,
-            "line": {"color": GREY, "width": 1.5, "dash": "dash"},
-        }
-    ] + [
-        {
-            "type": "line",
-            "xref": "x2",
-            "x0": k + 0.5,
-            "x1": k + 0.5,
-            "yref": "y2",
-            "y0": 0,
-            "y1": 1,
-            "line": {"color": GREY, "width": 1, "dash": "dot"},
-        }
-        for _, _, k in parts
-    ]
+        data.append(_parting_stars(traces, paths, parts))
     t_max = max(tr.T for tr in traces)
-    axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": True, "zerolinecolor": FAINT, "fixedrange": True}
     layout = base_layout(
         FIG_HEIGHT,
         f"Compare {len(traces)} run{'s' if len(traces) != 1 else ''}: paths through state space (top), "
         f"{sub('o', 't')} (bottom)",
         showlegend=True,
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
-        xaxis={**axis, "range": xr, "title": {"text": plane.titles[0], "font": {"size": 11}}, "anchor": "y"},
-        yaxis={**axis, "range": yr, "domain": [0.42, 1], "title": {"text": plane.titles[1], "font": {"size": 11}}},
+        xaxis=grid_axis(xr, plane.titles[0], anchor="y"),
+        yaxis=grid_axis(yr, plane.titles[1], domain=[0.42, 1]),
         xaxis2={
             "anchor": "y2",
             "range": [0.5, t_max + 0.5],
@@ -171,7 +92,86 @@ def compare_figure(traces: Sequence[Trace], *, corpus: Corpus | None = None) -> 
             "gridcolor": FAINT,
             "fixedrange": True,
         },
-        shapes=shapes,
+        shapes=_half_and_parting_lines(parts),
         margin={"l": 52, "r": 12, "t": 90, "b": 40},
     )
     return figure(data, layout)
+
+
+def _run_traces(i: int, tr: Trace, p: np.ndarray) -> list[dict[str, Any]]:
+    """Run i's path in the plane (top) and its o_t curve (bottom), in its own colour and dash, one legend entry."""
+    col, dash, name = PALETTE[i % len(PALETTE)], DASHES[i % len(DASHES)], trace_name(tr)
+    steps = list(range(1, tr.T + 1))
+    hover = [
+        f"{name}<br>t = {t}: “{esc(w)}”, {sub('o', t)} = {o:.3f}"
+        for t, w, o in zip(steps, tr.labels, tr.outputs.astype(float), strict=True)
+    ]
+    path = {
+        "type": "scatter",
+        "x": p[:, 0].round(4).tolist(),
+        "y": p[:, 1].round(4).tolist(),
+        "mode": "lines+markers+text",
+        "text": [""] + ([esc(short(w, 12)) for w in tr.labels] if tr.T <= 12 else [""] * tr.T),
+        "textposition": "top center",
+        "textfont": {"size": 10, "color": col},
+        "line": {"color": col, "width": 2, "dash": dash},
+        "marker": {"size": 7, "color": col},
+        "hovertext": [f"{name}<br>{sub('s', 0)}", *hover],
+        "hoverinfo": "text",
+        "name": name,
+        "legendgroup": f"s{i}",
+        "xaxis": "x",
+        "yaxis": "y",
+    }
+    curve = {
+        "type": "scatter",
+        "x": steps,
+        "y": tr.outputs.astype(float).round(4).tolist(),
+        "mode": "lines+markers",
+        "line": {"color": col, "width": 2, "dash": dash},
+        "marker": {"size": 6, "color": col},
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "name": name,
+        "legendgroup": f"s{i}",
+        "showlegend": False,
+        "xaxis": "x2",
+        "yaxis": "y2",
+    }
+    return [path, curve]
+
+
+def _parting_stars(traces: Sequence[Trace], paths: list[np.ndarray], parts: list[Parting]) -> dict[str, Any]:
+    """A star at the last state two runs share, where one leaves the other."""
+    return {
+        "type": "scatter",
+        "x": [float(paths[j][k, 0]) for _, j, k in parts],
+        "y": [float(paths[j][k, 1]) for _, j, k in parts],
+        "mode": "markers",
+        "marker": {"symbol": "star", "size": 16, "color": GREY, "line": {"color": "#FFFFFF", "width": 1}},
+        "hovertext": [
+            f"{trace_name(traces[i])} parts from {trace_name(traces[j])} after "
+            f"{k} shared step{'s' if k != 1 else ''} ({sub('s', k)})"
+            for i, j, k in parts
+        ],
+        "hoverinfo": "text",
+        "name": "where two paths part",
+        "xaxis": "x",
+        "yaxis": "y",
+    }
+
+
+def _half_and_parting_lines(parts: list[Parting]) -> list[dict[str, Any]]:
+    """The o = 0.5 line across the bottom plot, and a dotted line after each parting step."""
+    half = {"type": "line", "xref": "x2 domain", "x0": 0, "x1": 1, "yref": "y2", "y0": 0.5, "y1": 0.5}
+    dotted = {
+        "type": "line",
+        "xref": "x2",
+        "yref": "y2",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": GREY, "width": 1, "dash": "dot"},
+    }
+    return [{**half, "line": {"color": GREY, "width": 1.5, "dash": "dash"}}] + [
+        {**dotted, "x0": k + 0.5, "x1": k + 0.5} for _, _, k in parts
+    ]

@@ -12,18 +12,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.figures.plane import Plane, corpus_traces, plane_for
+from rnnviz.figures.mark import line_trace, s0_marker, selected_ring, step_hover, step_points, word_labels
+from rnnviz.figures.space import Plane, axis_range, boundary_trace, corpus_traces, plane_for
 from rnnviz.figures.style import (
-    DIVERGING,
-    FAINT,
     GREY,
-    HIGHLIGHT,
     base_layout,
     clamp_step,
     esc,
     figure,
+    grid_axis,
+    legend_row,
     short,
-    sub,
     verdict,
 )
 
@@ -34,45 +33,7 @@ if TYPE_CHECKING:
 
 FIXED = "#009E73"  # Okabe-Ito bluish green: fixed points and the line attractor, apart from the sentiment colours
 FIG_HEIGHT = 480
-LABEL_ALL_UP_TO = 20
-
-
-def plane_range(plane: Plane, points: list[np.ndarray]) -> tuple[list[float], list[float]]:
-    """Axis ranges: the neurons' square [-1.1, 1.1], or the padded extent of everything drawn."""
-    if plane.kind == "neurons":
-        return [-1.1, 1.1], [-1.1, 1.1]
-    allp = np.concatenate([p for p in points if len(p)])
-    lo, hi = allp.min(axis=0), allp.max(axis=0)
-    pad = 0.08 * np.maximum(hi - lo, 1e-3)
-    return [float(lo[0] - pad[0]), float(hi[0] + pad[0])], [float(lo[1] - pad[1]), float(hi[1] + pad[1])]
-
-
-def boundary_trace(plane: Plane, xr: list[float], yr: list[float]) -> list[dict[str, Any]]:
-    """The readout's o = 0.5 line, where w . p + b = 0 in the plane (exact for 2 neurons)."""
-    if plane.readout is None:
-        return []
-    w, b = plane.readout
-    if abs(w[1]) >= abs(w[0]):
-        lx = np.array(xr)
-        ly = -(b + w[0] * lx) / w[1]
-    else:
-        ly = np.array(yr)
-        lx = -(b + w[1] * ly) / w[0]
-    if not (np.isfinite(lx).all() and np.isfinite(ly).all()):
-        return []
-    exact = plane.kind == "neurons"
-    return [
-        {
-            "type": "scatter",
-            "x": lx.tolist(),
-            "y": ly.tolist(),
-            "mode": "lines",
-            "line": {"color": GREY, "width": 2, "dash": "dash"},
-            "hoverinfo": "skip",
-            "name": "o = 0.5 (readout boundary)" if exact else "o = 0.5 (as seen in this plane)",
-            "showlegend": True,
-        }
-    ]
+LABEL_AROUND = 3  # words labelled on each side of the selected step in a long text
 
 
 def flow_traces(flow: Flow) -> list[dict[str, Any]]:
@@ -171,72 +132,23 @@ def fixed_point_traces(plane: Plane, fp: FixedPoints) -> tuple[list[dict[str, An
 
 def path_traces(tr: Trace, p: np.ndarray, t_sel: int) -> list[dict[str, Any]]:
     """The sentence's path s_0 .. s_T with word labels and the selected step ringed."""
-    steps = np.arange(1, tr.T + 1)
-    label_all = tr.T <= LABEL_ALL_UP_TO
-    labels = [
-        esc(short(tok, 14)) if label_all or abs(t - t_sel) <= 3 else "" for t, tok in zip(steps, tr.labels, strict=True)
-    ]
-    hover = [
-        f"t = {t}: “{esc(tok)}”<br>{sub('o', t)} = {o:.3f} {verdict(o)}"
-        for t, tok, o in zip(steps, tr.labels, tr.outputs, strict=True)
-    ]
+    steps = range(1, tr.T + 1)
+    hover = step_hover(tr)
     return [
-        {
-            "type": "scatter",
-            "x": p[:, 0].round(4).tolist(),
-            "y": p[:, 1].round(4).tolist(),
-            "mode": "lines",
-            "line": {"color": GREY, "width": 2},
-            "hoverinfo": "skip",
-            "name": "the sentence's path",
-            "showlegend": False,
-        },
-        {
-            "type": "scatter",
-            "x": p[1:, 0].round(4).tolist(),
-            "y": p[1:, 1].round(4).tolist(),
-            "mode": "markers+text",
-            "text": labels,
-            "textposition": ["top center" if t % 2 else "bottom center" for t in steps],
-            "textfont": {"size": 11},
-            "marker": {
-                "size": 9,
-                "color": tr.outputs.astype(float).tolist(),
-                "colorscale": DIVERGING,
-                "cmin": 0,
-                "cmax": 1,
-                "line": {"color": GREY, "width": 1},
-            },
-            "customdata": [[int(t)] for t in steps],
-            "hovertext": hover,
-            "hoverinfo": "text",
-            "name": "words of the sentence",
-            "showlegend": False,
-        },
-        {
-            "type": "scatter",
-            "x": [float(p[0, 0])],
-            "y": [float(p[0, 1])],
-            "mode": "markers+text",
-            "text": [sub("s", 0)],
-            "textposition": "bottom center",
-            "marker": {"symbol": "x-thin", "size": 11, "color": GREY, "line": {"color": GREY, "width": 2}},
-            "hoverinfo": "skip",
-            "name": "s_0",
-            "showlegend": False,
-        },
-        {
-            "type": "scatter",
-            "x": [float(p[t_sel, 0])],
-            "y": [float(p[t_sel, 1])],
-            "mode": "markers",
-            "marker": {"symbol": "circle-open", "size": 20, "color": HIGHLIGHT, "line": {"width": 3}},
-            "customdata": [[t_sel]],
-            "hovertext": [hover[t_sel - 1]],
-            "hoverinfo": "text",
-            "name": "selected step",
-            "showlegend": False,
-        },
+        line_trace(p, "the sentence's path", 2, digits=4),
+        step_points(
+            p[1:],
+            tr.outputs,
+            steps,
+            text=[esc(word) for word in word_labels(tr.labels, t_sel, LABEL_AROUND)],
+            textposition=["top center" if t % 2 else "bottom center" for t in steps],
+            hover=hover,
+            name="words of the sentence",
+            size=9,
+            digits=4,
+        ),
+        s0_marker(p[0], 11, hover=False),
+        selected_ring(p[t_sel].tolist(), t_sel, hover[t_sel - 1], 20),
     ]
 
 
@@ -253,43 +165,41 @@ def dynamics_figure(
     plane = plane_for(tr, corpus)
     p = plane.project(tr.hidden)  # (T+1, 2)
     points = [p]
-    data: list[dict[str, Any]] = []
-    use_corpus = corpus is not None and corpus.H == tr.H and plane.kind == "pca"
     back: list[dict[str, Any]] = []
-    if use_corpus:
-        assert corpus is not None
+    if corpus is not None and corpus.H == tr.H and plane.kind == "pca":
         corpus_points, back = corpus_traces(plane, corpus)
         points += corpus_points
-    if flow is not None and plane.kind == "neurons":
-        data += flow_traces(flow)
+    flow_data = flow_traces(flow) if flow is not None and plane.kind == "neurons" else []
     fp_data: list[dict[str, Any]] = []
     if fixed_points is not None and fixed_points.hidden.shape[1:] == (tr.H,):
         fp_data, fpp = fixed_point_traces(plane, fixed_points)
         points.append(fpp)
-    xr, yr = plane_range(plane, points)
-    data = back + data + boundary_trace(plane, xr, yr) + path_traces(tr, p, t_sel) + fp_data
+    xr, yr = axis_range(points, fixed=plane.kind == "neurons")
+    data = back + flow_data + boundary_trace(plane, xr, yr) + path_traces(tr, p, t_sel) + fp_data
+    square = {"scaleanchor": "x", "scaleratio": 1, "constrain": "domain"} if plane.kind == "neurons" else {}
+    layout = base_layout(
+        FIG_HEIGHT,
+        _title(fixed_points, flow),
+        xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
+        yaxis=grid_axis(yr, plane.titles[1], **square),
+        showlegend=True,
+        legend=legend_row(-0.16),
+        margin={"l": 52, "r": 8, "t": 40, "b": 40},
+    )
+    return figure(data, layout)
 
-    title = "Dynamics: the path among the update's fixed points"
+
+def _title(fixed_points: FixedPoints | None, flow: Flow | None) -> str:
+    """What the dynamics view shows: how many fixed points of which word, or the flow of which word."""
     if fixed_points is not None:
         fp = fixed_points
         n_fixed, n_slow = int(fp.fixed.sum()), int((~fp.fixed).sum())
         n_stable = int((fp.fixed & fp.stable).sum())
         slow = f", {n_slow} slow point{'s' if n_slow != 1 else ''}" if n_slow else ""
-        title = (
+        return (
             f"Dynamics for x = “{esc(short(fp.word, 24))}”: {n_fixed} fixed point{'s' if n_fixed != 1 else ''} "
             f"({n_stable} stable){slow}"
         )
-    elif flow is not None:
-        title = f"Dynamics: the flow of one step of “{esc(short(flow.word, 24))}”"
-    axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": True, "zerolinecolor": FAINT, "fixedrange": True}
-    square = {"scaleanchor": "x", "scaleratio": 1, "constrain": "domain"} if plane.kind == "neurons" else {}
-    layout = base_layout(
-        FIG_HEIGHT,
-        title,
-        xaxis={**axis, "range": xr, "title": {"text": plane.titles[0], "font": {"size": 11}}, "constrain": "domain"},
-        yaxis={**axis, "range": yr, "title": {"text": plane.titles[1], "font": {"size": 11}}, **square},
-        showlegend=True,
-        legend={"orientation": "h", "y": -0.16, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
-        margin={"l": 52, "r": 8, "t": 40, "b": 40},
-    )
-    return figure(data, layout)
+    if flow is not None:
+        return f"Dynamics: the flow of one step of “{esc(short(flow.word, 24))}”"
+    return "Dynamics: the path among the update's fixed points"

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -31,47 +31,10 @@ def word_effects_figure(tr: Trace, effects: WordEffects) -> go.Figure:
         raise ValueError(f"effects are for {len(effects.tokens)} words, the trace has {tr.T}")
     steps = list(range(1, tr.T + 1))
     at, out = effects.at_step.astype(float), effects.left_out.astype(float)
-    lim = max(float(np.abs(np.concatenate([at, out])).max()), 0.05)
     words = [esc(short(w, 12)) for w in tr.labels]
-    full = [esc(w) for w in tr.labels]
-    hover_at = [
-        f"t = {t}: “{w}”<br>o went from {o - d:.3f} to {o:.3f} at this word: {d:+.3f}"
-        for t, w, o, d in zip(steps, full, tr.outputs.astype(float), at, strict=True)
-    ]
-    hover_out = [
-        f"“{w}” left out: final o would be {fw:.3f} instead of {effects.final:.3f}; the word adds {d:+.3f}"
-        for w, fw, d in zip(full, effects.final_without.astype(float), out, strict=True)
-    ]
+    hover_at, hover_out = _hovers(tr, effects)
     show_text = tr.T <= MAX_ALL_TICKS
-    heat = {
-        "type": "heatmap",
-        "x": steps,
-        "y": ["if left out", "at its step"],
-        "z": [out.round(4).tolist(), at.round(4).tolist()],
-        "zmin": -lim,
-        "zmax": lim,
-        "colorscale": DIVERGING,
-        "text": [words, words] if show_text else None,
-        "texttemplate": "%{text}" if show_text else None,
-        "textfont": {"size": 11},
-        "customdata": [[[t] for t in steps], [[t] for t in steps]],
-        "hovertext": [hover_out, hover_at],
-        "hoverinfo": "text",
-        "xgap": 2,
-        "ygap": 2,
-        "showscale": True,
-        "colorbar": {
-            "title": {"text": "change in o", "side": "right", "font": {"size": 10}},
-            "len": 0.3,
-            "y": 1.0,
-            "yanchor": "top",
-            "thickness": 10,
-            "tickfont": {"size": 9},
-        },
-        "xaxis": "x",
-        "yaxis": "y2",
-        "name": "words coloured by effect",
-    }
+    heat = _heatmap(steps, words if show_text else None, (out, at), (hover_out, hover_at))
     bars = [
         {
             "type": "bar",
@@ -118,3 +81,54 @@ def word_effects_figure(tr: Trace, effects: WordEffects) -> go.Figure:
         margin={"l": 80, "r": 16, "t": 80, "b": 40},
     )
     return figure([heat, *bars], layout)
+
+
+def _hovers(tr: Trace, effects: WordEffects) -> tuple[list[str], list[str]]:
+    """Hover text of each word: how o moved at its step, and what leaving it out would change."""
+    full = [esc(w) for w in tr.labels]
+    at, out = effects.at_step.astype(float), effects.left_out.astype(float)
+    hover_at = [
+        f"t = {t}: “{w}”<br>o went from {o - d:.3f} to {o:.3f} at this word: {d:+.3f}"
+        for t, w, o, d in zip(range(1, tr.T + 1), full, tr.outputs.astype(float), at, strict=True)
+    ]
+    hover_out = [
+        f"“{w}” left out: final o would be {fw:.3f} instead of {effects.final:.3f}; the word adds {d:+.3f}"
+        for w, fw, d in zip(full, effects.final_without.astype(float), out, strict=True)
+    ]
+    return hover_at, hover_out
+
+
+def _heatmap(
+    steps: list[int], words: list[str] | None, rows: tuple[np.ndarray, np.ndarray], hovers: tuple[list[str], list[str]]
+) -> dict[str, Any]:
+    """The words in two rows (left out, at its step), each cell coloured by that effect on one symmetric scale."""
+    lim = max(float(np.abs(np.concatenate(rows)).max()), 0.05)
+    return {
+        "type": "heatmap",
+        "x": steps,
+        "y": ["if left out", "at its step"],
+        "z": [r.round(4).tolist() for r in rows],
+        "zmin": -lim,
+        "zmax": lim,
+        "colorscale": DIVERGING,
+        "text": [words, words] if words is not None else None,
+        "texttemplate": "%{text}" if words is not None else None,
+        "textfont": {"size": 11},
+        "customdata": [[[t] for t in steps], [[t] for t in steps]],
+        "hovertext": list(hovers),
+        "hoverinfo": "text",
+        "xgap": 2,
+        "ygap": 2,
+        "showscale": True,
+        "colorbar": {
+            "title": {"text": "change in o", "side": "right", "font": {"size": 10}},
+            "len": 0.3,
+            "y": 1.0,
+            "yanchor": "top",
+            "thickness": 10,
+            "tickfont": {"size": 9},
+        },
+        "xaxis": "x",
+        "yaxis": "y2",
+        "name": "words coloured by effect",
+    }

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 if TYPE_CHECKING:
     from rnnviz.trace import Trace
@@ -21,9 +22,8 @@ GREY = "#8C8C8C"  # arrows, guides and secondary text: mid-grey reads on white a
 FAINT = "rgba(140,140,140,0.25)"  # grid lines
 CLEAR = "rgba(0,0,0,0)"
 
-_STOPS = ((0.0, "#0072B2"), (0.25, "#56B4E9"), (0.5, NEUTRAL), (0.75, "#F0C55A"), (1.0, "#D55E00"))
-# Blue -> grey -> orange. One scale for hidden values in [-1, 1] and for o_t in [0, 1].
-DIVERGING: list[list[Any]] = [[p, c] for p, c in _STOPS]
+# Blue -> grey -> orange. One scale for hidden values in [-1, 1] and for o_t in [0, 1]; `colour` samples it.
+DIVERGING: list[list[Any]] = [[0.0, "#0072B2"], [0.25, "#56B4E9"], [0.5, NEUTRAL], [0.75, "#F0C55A"], [1.0, "#D55E00"]]
 
 GATE_LABELS = {
     "r": "r reset",
@@ -72,19 +72,9 @@ def kind_note(kind: str) -> str:
     return f" ({note})" if note else ""
 
 
-def _hex(c: str) -> np.ndarray:
-    return np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
-
-
-_STOP_POS = np.array([p for p, _ in _STOPS])
-_STOP_RGB = np.stack([_hex(c) for _, c in _STOPS])  # (5, 3)
-
-
 def colour(u: float) -> str:
     """The DIVERGING colour at u in [0, 1] (0 blue, 0.5 grey, 1 orange) as an rgb() string."""
-    u = float(np.clip(u, 0.0, 1.0))
-    rgb = [np.interp(u, _STOP_POS, _STOP_RGB[:, k]) for k in range(3)]
-    return "rgb({:.0f},{:.0f},{:.0f})".format(*rgb)
+    return sample_colorscale(DIVERGING, [min(1.0, max(0.0, float(u)))])[0]
 
 
 def verdict(o: float) -> str:
@@ -119,6 +109,26 @@ def base_layout(height: int, title: str, **extra: Any) -> dict[str, Any]:
     return layout
 
 
+def grid_axis(span: list[float], title: str, **extra: Any) -> dict[str, Any]:
+    """A fixed axis with a faint grid and zero line, its range and title (state-space views)."""
+    axis: dict[str, Any] = {
+        "showgrid": True,
+        "gridcolor": FAINT,
+        "zeroline": True,
+        "zerolinecolor": FAINT,
+        "fixedrange": True,
+        "range": span,
+        "title": {"text": title, "font": {"size": 11}},
+    }
+    axis.update(extra)
+    return axis
+
+
+def legend_row(y: float, size: int = 10) -> dict[str, Any]:
+    """A horizontal legend at height y of the plot (below it for y < 0), on a clear background."""
+    return {"orientation": "h", "y": y, "x": 0, "font": {"size": size}, "bgcolor": CLEAR}
+
+
 def hidden_axis(**extra: Any) -> dict[str, Any]:
     """An axis used as a drawing canvas: no ticks, no grid, no zoom."""
     axis: dict[str, Any] = {
@@ -143,91 +153,9 @@ def in_background(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**trace, "meta": BACKGROUND} for trace in traces]
 
 
-Label = dict[str, Any]  # a text label: x, y, text, xanchor, yanchor, font
-_TEXT_SIDE = {"left": "right", "right": "left", "center": "center"}  # annotation xanchor -> side of the point
-_TEXT_ROW = {"bottom": "top", "top": "bottom", "middle": "middle"}  # annotation yanchor -> row of the point
-
-
-def label(x: float, y: float, text: str, *, xanchor: str = "center", yanchor: str = "middle", **font: Any) -> Label:
-    """A text label at (x, y) in data units, anchored like an annotation; `font` may give size and color."""
-    return {"x": x, "y": y, "text": text, "xanchor": xanchor, "yanchor": yanchor, "font": font}
-
-
-def text_traces(labels: list[Label], name: str, size: int = 12) -> list[dict[str, Any]]:
-    """Labels as scatter text traces (one per font colour; None is the theme's): what annotations would show.
-
-    Plotly draws every annotation twice on each redraw (once only to measure it for autoranging, even on
-    fixed axes); a text trace is drawn once. The rolled view's labels took 10 of its 17 ms per keystroke.
-    """
-    by_colour: dict[str | None, list[Label]] = {}
-    for lab in labels:
-        by_colour.setdefault(lab["font"].get("color"), []).append(lab)
-    traces = []
-    for colour_, group in by_colour.items():
-        trace: dict[str, Any] = {
-            "type": "scatter",
-            "x": [lab["x"] for lab in group],
-            "y": [lab["y"] for lab in group],
-            "mode": "text",
-            "text": [lab["text"] for lab in group],
-            "textposition": [f"{_TEXT_ROW[lab['yanchor']]} {_TEXT_SIDE[lab['xanchor']]}" for lab in group],
-            "textfont": {"size": [lab["font"].get("size", size) for lab in group]},
-            "hoverinfo": "skip",
-            "cliponaxis": False,
-            "showlegend": False,
-            "name": name,
-        }
-        if colour_ is not None:
-            trace["textfont"]["color"] = colour_
-        traces.append(trace)
-    return traces
-
-
-Arrow = tuple[float, float, float, float, str]  # x0, y0, x1, y1 in data units; the head's marker symbol
-
-
-def arrow_traces(arrows: list[Arrow], *, width: float = 1.5, head: int = 7) -> list[dict[str, Any]]:
-    """Arrows as two traces, whatever their number: one line trace (None breaks the segments) and one of heads."""
-    lx: list[float | None] = []
-    ly: list[float | None] = []
-    for x0, y0, x1, y1, _ in arrows:
-        lx += [x0, x1, None]
-        ly += [y0, y1, None]
-    lines = {"type": "scatter", "x": lx, "y": ly, "mode": "lines", "line": {"color": GREY, "width": width}}
-    heads = {
-        "type": "scatter",
-        "x": [a[2] for a in arrows],
-        "y": [a[3] for a in arrows],
-        "mode": "markers",
-        "marker": {"symbol": [a[4] for a in arrows], "size": head, "color": GREY},
-    }
-    for trace, what in ((lines, "arrows"), (heads, "arrowheads")):
-        trace.update(hoverinfo="skip", showlegend=False, name=what)
-    return [lines, heads]
-
-
-def _validate_from_now_on(obj: Any) -> None:
-    obj._validate = True
-    for child in obj._compound_props.values():
-        if child is not None:
-            _validate_from_now_on(child)
-    for children in obj._compound_array_props.values():
-        for child in children or ():
-            _validate_from_now_on(child)
-
-
 def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A Figure from plain dicts, built without Plotly's per-property validation.
-
-    Validation costs several times more than building the view, and figures are rebuilt on every
-    keystroke; the tests validate every view instead. Validation is switched back on afterwards, so
-    a caller's own `update_layout(...)` is checked and coerced as usual.
-    """
-    fig = go.Figure(data=data, layout=layout, _validate=False)
-    fig._validate = True
-    for obj in (fig.layout, *fig.data):
-        _validate_from_now_on(obj)
-    return fig
+    """A Figure from plain dicts, checked by Plotly's validators (the live charts send the spec instead)."""
+    return go.Figure(data=data, layout=layout)
 
 
 Spec = dict[str, Any]  # a figure as plain data: {"data": [trace dicts], "layout": {...}}

@@ -1,8 +1,8 @@
 """The training playground's views: loss and accuracy curves, and the state space of one training snapshot.
 
 Both read only plain fields of rnnviz.playground.Snapshot (numpy arrays, floats, strings) and of
-rnnviz.analysis results, so this module never imports torch. The state space reuses the projection's
-Plane and readout bands and the dynamics view's flow, boundary and fixed-point traces.
+rnnviz.analysis results, so this module never imports torch. The state space reuses the state-space
+geometry (Plane, readout bands, the o = 0.5 line) and the dynamics view's flow and fixed-point traces.
 """
 
 from __future__ import annotations
@@ -13,9 +13,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.figures.dynamics import boundary_trace, fixed_point_traces, flow_traces, plane_range
-from rnnviz.figures.plane import Plane, readout_bands
-from rnnviz.figures.style import FAINT, GREY, NEGATIVE, POSITIVE, base_layout, colour, esc, figure, short, sub
+from rnnviz.figures.dynamics import fixed_point_traces, flow_traces
+from rnnviz.figures.space import Plane, axis_range, band_traces, boundary_trace, fitted_plane, neuron_plane
+from rnnviz.figures.style import (
+    FAINT,
+    GREY,
+    NEGATIVE,
+    POSITIVE,
+    base_layout,
+    esc,
+    figure,
+    grid_axis,
+    legend_row,
+    short,
+    sub,
+)
 
 if TYPE_CHECKING:
     from rnnviz.analysis import FixedPoints
@@ -34,12 +46,37 @@ def training_curves_figure(snapshots: Sequence[Snapshot], *, total_steps: int, a
     steps = [s.step for s in snapshots]
     x_max = max(total_steps, max(steps, default=0), 1)
     loss = [round(float(s.loss), 4) for s in snapshots]
-    data: list[dict[str, Any]] = [
+    last = snapshots[-1] if snapshots else None
+    title = "Loss and accuracy while training"
+    if last is not None:
+        title += f": step {last.step}, held-out accuracy {last.test_accuracy:.0%}"
+    top = max([*loss, 0.75]) * 1.05
+    axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": False, "fixedrange": True}
+    layout = base_layout(
+        CURVES_HEIGHT,
+        title,
+        xaxis={**axis, "range": [0, x_max], "anchor": "y", "title": {"text": "training step", "font": {"size": 11}}},
+        xaxis2={**axis, "range": [0, x_max], "anchor": "y2", "matches": "x", "showticklabels": False},
+        yaxis={**axis, "domain": [0, 0.44], "range": [0.4, 1.02], "tickformat": ".0%", "title": {"text": "accuracy"}},
+        yaxis2={**axis, "domain": [0.56, 1], "range": [0, top], "title": {"text": "loss"}},
+        shapes=_replay_marks(at_step),
+        showlegend=True,
+        legend=legend_row(-0.22),
+        margin={"l": 56, "r": 8, "t": 40, "b": 40},
+    )
+    return figure(_curve_traces(snapshots, loss, x_max), layout)
+
+
+def _curve_traces(snapshots: Sequence[Snapshot], loss: list[float], x_max: int) -> list[dict[str, Any]]:
+    """Loss (on the top axes), training and held-out accuracy, and the chance line at 0.5."""
+    steps = [s.step for s in snapshots]
+    dots = "lines+markers" if len(steps) < 3 else "lines"  # a line of one point is invisible
+    return [
         {
             "type": "scatter",
             "x": steps,
             "y": loss,
-            "mode": "lines+markers" if len(steps) < 3 else "lines",
+            "mode": dots,
             "line": {"color": LOSS, "width": 2},
             "name": "training loss",
             "xaxis": "x2",
@@ -59,7 +96,7 @@ def training_curves_figure(snapshots: Sequence[Snapshot], *, total_steps: int, a
             "type": "scatter",
             "x": steps,
             "y": [round(float(s.test_accuracy), 4) for s in snapshots],
-            "mode": "lines+markers" if len(steps) < 3 else "lines",
+            "mode": dots,
             "line": {"color": HELD_OUT, "width": 3},
             "name": "accuracy on held-out examples",
             "hovertemplate": "step %{x}: held-out accuracy %{y:.1%}<extra></extra>",
@@ -74,85 +111,25 @@ def training_curves_figure(snapshots: Sequence[Snapshot], *, total_steps: int, a
             "hoverinfo": "skip",
         },
     ]
-    shapes = []
-    if at_step is not None:
-        for yref in ("y domain", "y2 domain"):
-            shapes.append(
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": yref,
-                    "x0": at_step,
-                    "x1": at_step,
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": GREY, "width": 2},
-                }
-            )
-    last = snapshots[-1] if snapshots else None
-    title = "Loss and accuracy while training"
-    if last is not None:
-        title += f": step {last.step}, held-out accuracy {last.test_accuracy:.0%}"
-    top = max([*loss, 0.75]) * 1.05
-    axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": False, "fixedrange": True}
-    layout = base_layout(
-        CURVES_HEIGHT,
-        title,
-        xaxis={**axis, "range": [0, x_max], "anchor": "y", "title": {"text": "training step", "font": {"size": 11}}},
-        xaxis2={**axis, "range": [0, x_max], "anchor": "y2", "matches": "x", "showticklabels": False},
-        yaxis={**axis, "domain": [0, 0.44], "range": [0.4, 1.02], "tickformat": ".0%", "title": {"text": "accuracy"}},
-        yaxis2={**axis, "domain": [0.56, 1], "range": [0, top], "title": {"text": "loss"}},
-        shapes=shapes,
-        showlegend=True,
-        legend={"orientation": "h", "y": -0.22, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
-        margin={"l": 56, "r": 8, "t": 40, "b": 40},
-    )
-    return figure(data, layout)
+
+
+def _replay_marks(at_step: int | None) -> list[dict[str, Any]]:
+    """A vertical line at the replayed snapshot's step on both axes (none while live)."""
+    if at_step is None:
+        return []
+    line = {"type": "line", "xref": "x", "x0": at_step, "x1": at_step, "y0": 0, "y1": 1}
+    return [{**line, "yref": yref, "line": {"color": GREY, "width": 2}} for yref in ("y domain", "y2 domain")]
 
 
 def snapshot_plane(snap: Snapshot) -> Plane:
     """The neurons for H = 2; else the snapshot's own PCA plane of every recorded state (signs fixed)."""
     h = snap.H
     if h == 2:
-        titles = (f"neuron 1 ({sub('s', 't')}[0])", f"neuron 2 ({sub('s', 't')}[1])")
-        return Plane("neurons", np.zeros(2), np.eye(2), titles, (snap.V.astype(float), float(snap.c)))
+        return neuron_plane(snap.V, snap.c)
     if h == 1:
         basis = np.array([[1.0], [0.0]])
         return Plane("units", np.zeros(1), basis, (f"the one unit ({sub('s', 't')}[0])", ""), None)
-    states = np.concatenate(snap.paths).astype(float)  # (N, H)
-    mean = states.mean(axis=0)
-    _, sing, vt = np.linalg.svd(states - mean, full_matrices=False)
-    basis = vt[:2]  # (2, H)
-    basis = basis * np.sign(basis[np.arange(2), np.abs(basis).argmax(axis=1)])[:, None]
-    var = sing**2
-    pct = 100 * var[:2] / max(float(var.sum()), 1e-12)
-    titles = (f"PC1 ({pct[0]:.0f}% of variance)", f"PC2 ({pct[1]:.0f}% of variance)")
-    w = basis @ snap.V.astype(float)  # (2,) the part of V in the plane
-    share = float(np.linalg.norm(w) / max(np.linalg.norm(snap.V), 1e-12))
-    readout = (w, float(snap.V @ mean + snap.c)) if share >= 0.3 else None
-    return Plane("pca", mean, basis, titles, readout)
-
-
-def _band_traces(plane: Plane, xr: list[float], yr: list[float]) -> list[dict[str, Any]]:
-    if plane.readout is None:
-        return []
-    return [
-        {
-            "type": "scatter",
-            "x": [*poly[:, 0].round(4).tolist(), float(poly[0, 0])],
-            "y": [*poly[:, 1].round(4).tolist(), float(poly[0, 1])],
-            "mode": "lines",
-            "fill": "toself",
-            "fillcolor": colour((lo + hi) / 2),
-            "opacity": 0.25,
-            "line": {"width": 0},
-            "hoveron": "fills",
-            "hoverinfo": "name",
-            "name": f"readout o in {lo:.2f}–{hi:.2f}",
-            "showlegend": False,
-        }
-        for lo, hi, poly in readout_bands(plane, xr, yr)
-    ]
+    return fitted_plane(np.concatenate(snap.paths).astype(float), snap.V, snap.c)  # every state (N, H)
 
 
 def _sentence_traces(
@@ -230,34 +207,29 @@ def training_space_figure(
     if fixed_points is not None and fixed_points.hidden.shape[1:] == (snap.H,) and snap.H >= 2:
         fp_data, fpp = fixed_point_traces(plane, fixed_points)
         points.append(fpp)
-    if plane.kind == "units":
-        points = [np.c_[p[:, 0], np.zeros(len(p))] for p in points]
-        lo = min(float(p[:, 0].min()) for p in points if len(p))
-        hi = max(float(p[:, 0].max()) for p in points if len(p))
-        xr, yr = [min(lo, -1.0) - 0.1, max(hi, 1.0) + 0.1], [-1.0, 1.0]
-    else:
-        xr, yr = plane_range(plane, points)
-    data = _band_traces(plane, xr, yr)
+    xr, yr = _space_range(plane, points)
+    data = band_traces(plane, xr, yr, what="readout o", opacity=0.25, digits=4)
     if snap.flow is not None and plane.kind == "neurons":
         data += flow_traces(snap.flow)
     data += boundary_trace(plane, xr, yr) + sentence_data + fp_data
     n_right = int(((snap.outputs >= 0.5) == (snap.labels == 1)).sum())
-    title = f"State space at step {snap.step}: {n_right} of {len(snap.labels)} examples read right"
-    axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": True, "zerolinecolor": FAINT, "fixedrange": True}
     square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind == "neurons" else {}
     layout = base_layout(
         SPACE_HEIGHT,
-        title,
-        xaxis={**axis, "range": xr, "title": {"text": plane.titles[0], "font": {"size": 11}}, "constrain": "domain"},
-        yaxis={
-            **axis,
-            "range": yr,
-            "title": {"text": plane.titles[1], "font": {"size": 11}},
-            "visible": plane.kind != "units",
-            **square,
-        },
+        f"State space at step {snap.step}: {n_right} of {len(snap.labels)} examples read right",
+        xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
+        yaxis=grid_axis(yr, plane.titles[1], visible=plane.kind != "units", **square),
         showlegend=True,
-        legend={"orientation": "h", "y": -0.14, "x": 0, "font": {"size": 10}, "bgcolor": "rgba(0,0,0,0)"},
+        legend=legend_row(-0.14),
         margin={"l": 52, "r": 8, "t": 40, "b": 40},
     )
     return figure(data, layout)
+
+
+def _space_range(plane: Plane, points: list[np.ndarray]) -> tuple[list[float], list[float]]:
+    """Axis ranges; one unit is drawn along x only, over at least [-1, 1]."""
+    if plane.kind != "units":
+        return axis_range(points, fixed=plane.kind == "neurons")
+    xs = [p[:, 0] for p in points if len(p)]
+    lo, hi = min(float(x.min()) for x in xs), max(float(x.max()) for x in xs)
+    return [min(lo, -1.0) - 0.1, max(hi, 1.0) + 0.1], [-1.0, 1.0]

@@ -13,16 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.figures.mark import Arrow, Label, arrow_traces, label, text_traces
 from rnnviz.figures.style import (
     DIVERGING,
     GATE_LABELS,
     GREY,
     HIGHLIGHT,
     TANH_GATES,
-    Arrow,
-    Label,
     Spec,
-    arrow_traces,
     base_layout,
     clamp_step,
     colour,
@@ -30,11 +28,9 @@ from rnnviz.figures.style import (
     figure_from,
     hidden_axis,
     kind_note,
-    label,
     short,
     spec,
     sub,
-    text_traces,
     verdict,
 )
 
@@ -119,13 +115,40 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
     """The rolled view as plain dicts; `rolled_figure` wraps it in a Plotly figure."""
     t = clamp_step(tr, step)
     i = t - 1  # row in (T, ...) arrays; hidden row t is s_t
-    s_now, s_prev = tr.hidden[t], tr.hidden[t - 1]  # (H,), (H,)
     o = float(tr.outputs[i])
-    h = tr.H
     token = esc(short(tr.labels[i], 24))
+    shapes = _cell_shapes(tr, o)
+    arrows, notes = _wiring(tr, t, token, o)
+    if compare is not None:
+        g = float(compare.outputs[min(i, compare.T - 1)])
+        gx = GAUGE[0] + (GAUGE[2] - GAUGE[0]) * g
+        goldfish = {"type": "line", "x0": gx, "x1": gx, "y0": GAUGE[1] - 0.25, "y1": GAUGE[3] + 0.25}
+        shapes.append({**goldfish, "line": {"color": GREY, "width": 3}})
+        notes.append(label(X_MAX, 8.65, f"goldfish {sub('o', t)} = {g:.3f}", xanchor="right", size=11, color=GREY))
+    if tr.gates:
+        gate_shapes, gate_notes = _gate_panel(tr, i)
+        shapes += gate_shapes
+        notes += gate_notes
+    else:
+        notes += _equation_panel()
+    layout = base_layout(
+        FIG_HEIGHT,
+        f"Step t = {t} of {tr.T}: “{token}”",
+        xaxis=hidden_axis(range=[-0.1, X_MAX + 0.1]),
+        yaxis=hidden_axis(range=[-0.1, 10]),
+        shapes=shapes,
+        margin={"l": 8, "r": 8, "t": 36, "b": 4},
+    )
+    # Labels and arrows as traces, not annotations (which Plotly draws twice per redraw); the units on top.
+    return spec([*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), _neurons(tr, t)], layout)
 
+
+def _neurons(tr: Trace, t: int) -> dict[str, Any]:
+    """The hidden units s_t as coloured neurons in the cell and, for up to 8 units, s_{t-1} on the loop."""
+    s_now, s_prev = tr.hidden[t], tr.hidden[t - 1]  # (H,), (H,)
+    h = tr.H
     xs, ys, size = neuron_positions(h)
-    gate_rows = [" ".join(f"{name} = {tr.gates[name][i, k]:+.2f}" for name in tr.gates) for k in range(h)]
+    gate_rows = [" ".join(f"{name} = {tr.gates[name][t - 1, k]:+.2f}" for name in tr.gates) for k in range(h)]
     hover = [
         f"unit {k + 1}: {sub('s', t)}[{k}] = {s_now[k]:+.3f}<br>was {sub('s', t - 1)}[{k}] = {s_prev[k]:+.3f}"
         + (f"<br>{gate_rows[k]}" if gate_rows[k] else "")
@@ -140,53 +163,35 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
         psize += [14.0] * h
         ptext += [""] * h
         phover += [f"memory {sub('s', t - 1)}[{k}] = {s_prev[k]:+.3f}" for k in range(h)]
-    neurons = {
+    marker = {"color": pvals, "colorscale": DIVERGING, "cmin": -1, "cmax": 1, "size": psize}
+    return {
         "type": "scatter",
         "x": px,
         "y": py,
         "mode": "markers+text",
         "text": ptext,
         "textposition": "bottom center",
-        "marker": {
-            "color": pvals,
-            "colorscale": DIVERGING,
-            "cmin": -1,
-            "cmax": 1,
-            "size": psize,
-            "line": {"color": GREY, "width": 1},
-        },
+        "marker": {**marker, "line": {"color": GREY, "width": 1}},
         "hovertext": phover,
         "hoverinfo": "text",
         "name": "hidden units",
     }
 
+
+def _cell_shapes(tr: Trace, o: float) -> list[dict[str, Any]]:
+    """The cell's box, the loop (dotted for the goldfish, whose memory is reset) and the o_t gauge."""
     x0, y0, x1, y1 = BOX
     loop_line = {"color": GREY, "width": 2, "dash": "dot" if tr.forget else "solid"}
-    gauge_mid = (GAUGE[1] + GAUGE[3]) / 2
-    shapes: list[dict[str, Any]] = [
+    gauge = {"type": "rect", "x0": GAUGE[0], "y0": GAUGE[1], "y1": GAUGE[3]}
+    return [
         {"type": "rect", "x0": x0, "y0": y0, "x1": x1, "y1": y1, "line": {"color": GREY, "width": 2}},
         {  # the loop: out of the cell's right side, down, and back in
             "type": "path",
             "path": f"M {x1} {LOOP_TOP} L {LOOP_X} {LOOP_TOP} L {LOOP_X} {LOOP_BOTTOM} L {x1 + 0.45} {LOOP_BOTTOM}",
             "line": loop_line,
         },
-        {
-            "type": "rect",
-            "x0": GAUGE[0],
-            "x1": GAUGE[2],
-            "y0": GAUGE[1],
-            "y1": GAUGE[3],
-            "line": {"color": GREY, "width": 1},
-        },
-        {
-            "type": "rect",
-            "x0": GAUGE[0],
-            "x1": GAUGE[0] + (GAUGE[2] - GAUGE[0]) * o,
-            "y0": GAUGE[1],
-            "y1": GAUGE[3],
-            "fillcolor": colour(o),
-            "line": {"width": 0},
-        },
+        {**gauge, "x1": GAUGE[2], "line": {"color": GREY, "width": 1}},
+        {**gauge, "x1": GAUGE[0] + (GAUGE[2] - GAUGE[0]) * o, "fillcolor": colour(o), "line": {"width": 0}},
         {  # 0.5: undecided
             "type": "line",
             "x0": MID,
@@ -196,66 +201,36 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
             "line": {"color": GREY, "width": 1, "dash": "dot"},
         },
     ]
+
+
+def _wiring(tr: Trace, t: int, token: str, o: float) -> tuple[list[Arrow], list[Label]]:
+    """The arrows (x_t in, the memory back in at the loop's end, o_t out) and their labels with the numbers."""
+    i = t - 1
+    x0, _, x1, y1 = BOX
     inp = float(np.linalg.norm(tr.input_part[i]))  # how hard the word pushes
     mem = float(np.linalg.norm(tr.memory_part[i]))  # how hard the memory pushes
     memory_note = "goldfish: reset to s<sub>0</sub>" if tr.forget else f"= {sub('s', t - 1)}"
-    arrows: list[Arrow] = [  # the word in, the memory back in (the loop's end), the output out
-        (MID, 1.05, MID, y0 - 0.13, "triangle-up"),  # a head is centred on its end: its tip meets the box
+    arrows: list[Arrow] = [
+        (MID, 1.05, MID, BOX[1] - 0.13, "triangle-up"),  # a head is centred on its end: its tip meets the box
         (x1 + 0.45, LOOP_BOTTOM, x1 + 0.08, LOOP_BOTTOM, "triangle-left"),
         (MID, y1, MID, 8.1, "triangle-up"),
     ]
+    gauge_mid = (GAUGE[1] + GAUGE[3]) / 2
+    memory = f"{sub('s', 't−1')} {memory_note}<br>‖W {sub('s', 't−1')}‖ = {mem:.2f}"
     notes: list[Label] = [
         label(MID, 0.55, f"{sub('x', t)} = “{token}”", size=15, color=HIGHLIGHT),
         label(MID + 0.2, 2.05, f"<b>U</b>  ‖U {sub('x', 't')}‖ = {inp:.2f}", xanchor="left", size=12),
         label(MID + 0.2, 7.45, "<b>V</b>", xanchor="left", size=15),
         label(LOOP_X + 0.2, LOOP_TOP, "<b>W</b>", xanchor="left", yanchor="bottom", size=15),
-        label(
-            X_MAX,
-            LOOP_BOTTOM - 0.3,
-            f"{sub('s', 't−1')} {memory_note}<br>‖W {sub('s', 't−1')}‖ = {mem:.2f}",
-            xanchor="right",
-            yanchor="top",
-            size=11,
-        ),
-        label(x0 + 0.05, y1 - 0.2, f"{sub('s', t)}: {h} hidden units", xanchor="left", yanchor="top", size=10),
+        label(X_MAX, LOOP_BOTTOM - 0.3, memory, xanchor="right", yanchor="top", size=11),
+        label(x0 + 0.05, y1 - 0.2, f"{sub('s', t)}: {tr.H} hidden units", xanchor="left", yanchor="top", size=10),
         label(MID, 8.65, f"{sub('o', t)} = <b>{o:.3f}</b> {verdict(o)}", size=14),
         label(GAUGE[0] - 0.1, gauge_mid, "0", xanchor="right", size=10, color=GREY),
         label(GAUGE[2] + 0.1, gauge_mid, "1", xanchor="left", size=10, color=GREY),
     ]
     if tr.kinds[i] != "known":
         notes.append(label(MID, 0.0, kind_note(tr.kinds[i]).strip(" ()"), yanchor="bottom", size=11, color=GREY))
-    if compare is not None:
-        g = float(compare.outputs[min(i, compare.T - 1)])
-        gx = GAUGE[0] + (GAUGE[2] - GAUGE[0]) * g
-        shapes.append(
-            {
-                "type": "line",
-                "x0": gx,
-                "x1": gx,
-                "y0": GAUGE[1] - 0.25,
-                "y1": GAUGE[3] + 0.25,
-                "line": {"color": GREY, "width": 3},
-            }
-        )
-        notes.append(label(X_MAX, 8.65, f"goldfish {sub('o', t)} = {g:.3f}", xanchor="right", size=11, color=GREY))
-    if tr.gates:
-        gate_shapes, gate_notes = _gate_panel(tr, i)
-        shapes += gate_shapes
-        notes += gate_notes
-    else:
-        notes += _equation_panel()
-
-    title = f"Step t = {t} of {tr.T}: “{token}”"
-    layout = base_layout(
-        FIG_HEIGHT,
-        title,
-        xaxis=hidden_axis(range=[-0.1, X_MAX + 0.1]),
-        yaxis=hidden_axis(range=[-0.1, 10]),
-        shapes=shapes,
-        margin={"l": 8, "r": 8, "t": 36, "b": 4},
-    )
-    # Labels and arrows as traces, not annotations (which Plotly draws twice per redraw); the units on top.
-    return spec([*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), neurons], layout)
+    return arrows, notes
 
 
 def rolled_figure(tr: Trace, step: int | None = None, *, compare: Trace | None = None) -> go.Figure:

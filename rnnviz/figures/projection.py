@@ -1,0 +1,230 @@
+"""The projection view: the hidden state as a point moving through state space, one step per word.
+
+Click-to-select: the word points, the highlighted point and the goldfish points carry `customdata`
+whose first element is the step t (1..T) they stand for. s_0 and the corpus points carry none.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, Unpack
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.figures.mark import (
+    goldfish_path,
+    label_positions,
+    path_traces,
+    read_and_ahead,
+    s0_marker,
+    selected_ring,
+    step_hover,
+    word_labels,
+)
+from rnnviz.figures.space import (
+    ColorBy,
+    Plane,
+    axis_range,
+    band_traces,
+    boundary_mesh,
+    boundary_trace,
+    corpus_traces,
+    padded_extent,
+    plane_for,
+)
+from rnnviz.figures.style import (
+    CLEAR,
+    FAINT,
+    Spec,
+    base_layout,
+    clamp_step,
+    esc,
+    figure_from,
+    grid_axis,
+    in_background,
+    legend_row,
+    short,
+    spec,
+    sub,
+)
+
+if TYPE_CHECKING:
+    from rnnviz.corpus import Corpus
+    from rnnviz.trace import Trace
+
+LABEL_AROUND = 4  # words labelled on each side of the selected step in a long text
+FIG_HEIGHT = 420
+
+
+class ProjectionOptions(TypedDict, total=False):
+    """The keyword options of projection_spec and projection_figure (defaults in projection_spec)."""
+
+    corpus: Corpus | None
+    compare: Trace | None
+    components: tuple[int, ...] | None
+    color_by: ColorBy
+    prefixes: bool
+    dims: Literal[2, 3]
+
+
+class MarkSizes(NamedTuple):
+    """How big the sentence's marks are drawn: in 2-D pixels, or in 3-D (where markers look larger)."""
+
+    path: tuple[float, float]  # line width of the path so far, of the path still to come
+    ahead_opacity: float | None  # of the path still to come
+    goldfish: tuple[float, float]  # line width, marker size
+    word: float
+    s0: float
+    ring: float
+
+
+FLAT = MarkSizes(path=(2.5, 1.5), ahead_opacity=0.5, goldfish=(1, 8), word=10, s0=12, ring=22)
+DEEP = MarkSizes(path=(5, 3), ahead_opacity=None, goldfish=(2, 4), word=5, s0=5, ring=11)
+
+
+class Scene(NamedTuple):
+    """What both the 2-D and the 3-D view draw: the sentence's states and everything else in the space."""
+
+    tr: Trace
+    t_sel: int
+    plane: Plane
+    p: np.ndarray  # (T+1, D) the sentence's states, s_0 first
+    points: list[np.ndarray]  # everything drawn, for the axis ranges
+    corpus_data: list[dict[str, Any]]
+    compare: Trace | None
+    g: np.ndarray | None  # (T', D) the goldfish run's states
+
+    @property
+    def legend(self) -> bool:
+        return bool(self.corpus_data) or self.g is not None or self.plane.readout is not None
+
+
+def _components(dims: int, color_by: str, components: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    """The principal axes to draw, after checking the options; a clear error for a wrong one."""
+    if dims not in (2, 3):
+        raise ValueError(f"dims must be 2 or 3, not {dims!r}.")
+    if color_by not in ("label", "o"):
+        raise ValueError(f"color_by must be 'label' or 'o', not {color_by!r}.")
+    if components is None:
+        return (0, 1, 2)[:dims] if dims == 3 else None
+    if len(components) != dims:
+        raise ValueError(f"A {dims}-D view takes {dims} components, not {len(components)}.")
+    return components
+
+
+def projection_spec(
+    tr: Trace,
+    step: int | None = None,
+    *,
+    corpus: Corpus | None = None,
+    compare: Trace | None = None,
+    components: tuple[int, ...] | None = None,
+    color_by: ColorBy = "label",
+    prefixes: bool = False,
+    dims: Literal[2, 3] = 2,
+) -> Spec:
+    """The projection view as plain dicts; `projection_figure` wraps it in a Plotly figure."""
+    components = _components(dims, color_by, components)
+    plane = plane_for(tr, corpus, components)
+    p = plane.project(tr.hidden)  # (T+1, D)
+    points = [p]
+    corpus_data: list[dict[str, Any]] = []
+    if corpus is not None and corpus.H == tr.H and plane.kind != "units":
+        corpus_points, corpus_data = corpus_traces(plane, corpus, color_by, prefixes)
+        points += corpus_points
+    g = plane.project(compare.hidden[1:]) if compare is not None else None  # (T', D)
+    if g is not None:
+        points.append(g)
+    scene = Scene(tr, clamp_step(tr, step), plane, p, points, corpus_data, compare, g)
+    return _flat(scene) if dims == 2 else _deep(scene)
+
+
+def _marks(scene: Scene, sizes: MarkSizes, text: list[str], positions: str | list[str], s0_position: str) -> list:
+    """The sentence's marks, the same in 2-D and 3-D: its path, the goldfish run, the words, s_0, the ring."""
+    tr, t_sel, p = scene.tr, scene.t_sel, scene.p
+    hover = step_hover(tr, p if p.shape[1] == 2 else None)
+    data = path_traces(p, t_sel, sizes.path, sizes.ahead_opacity)
+    if scene.g is not None:
+        assert scene.compare is not None
+        data.append(goldfish_path(scene.g, tr, scene.compare, width=sizes.goldfish[0], size=sizes.goldfish[1]))
+    data += read_and_ahead(tr, p, t_sel, text, positions, hover, sizes.word)
+    data.append(s0_marker(p[0], sizes.s0, position=s0_position))
+    data.append(selected_ring(p[t_sel].tolist(), t_sel, hover[t_sel - 1], sizes.ring))
+    return data
+
+
+def _title(scene: Scene, what: str) -> str:
+    word = esc(short(scene.tr.labels[scene.t_sel - 1], 20))
+    return f"{what}: {sub('s', 't')} word by word, t = {scene.t_sel}: “{word}”"
+
+
+def _flat(scene: Scene) -> Spec:
+    """The projection in a plane: readout bands and the o = 0.5 line behind the path, labels placed apart."""
+    plane, t_sel = scene.plane, scene.t_sel
+    xr, yr = axis_range(scene.points, fixed=plane.kind != "pca")
+    note = "" if plane.kind == "neurons" else " (within this plane)"
+    readout = band_traces(plane, xr, yr, what="readout o = σ(V·s + c)", opacity=0.3, digits=5, note=note)
+    readout += boundary_trace(plane, xr, yr, name="o = 0.5" + (" (in this plane)" if note else ""))
+    background = in_background(readout + scene.corpus_data)  # the same while the reader types
+
+    raw = word_labels(scene.tr.labels, t_sel, LABEL_AROUND)
+    # s_0 and the selected word are placed first; the rest take the room left, or go without a label.
+    where = label_positions(scene.p, ["s0", *raw], xr, yr, square=plane.kind != "pca", first=(0, t_sel))
+    s0_position, where = where[0] or "bottom center", where[1:]
+    text = [esc(word) if pos else "" for word, pos in zip(raw, where, strict=True)]
+    positions = [pos or "top center" for pos in where]
+    data = background + _marks(scene, FLAT, text, positions, s0_position)
+
+    # Neurons share one unit, so both axes keep it; PCA axes get the room (PC2 often holds little variance).
+    square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind != "pca" else {}
+    layout = base_layout(
+        FIG_HEIGHT,
+        _title(scene, "State space"),
+        # constrain: equal units on both axes shrink the plot, never stretch the range
+        xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
+        yaxis=grid_axis(yr, plane.titles[1], constrain="domain", **square),
+        showlegend=scene.legend,
+        legend=legend_row(-0.18),
+        margin={"l": 52, "r": 8, "t": 40, "b": 40},
+    )
+    return spec(data, layout)
+
+
+def _deep(scene: Scene) -> Spec:
+    """The projection in three principal axes: the same marks as Scatter3d, the o = 0.5 boundary as a plane."""
+    ranges = padded_extent(scene.points)
+    text = [esc(word) for word in word_labels(scene.tr.labels, scene.t_sel, LABEL_AROUND)]
+    data = boundary_mesh(scene.plane, ranges) + scene.corpus_data
+    data += _marks(scene, DEEP, text, "top center", "bottom center")
+    axis = {"showbackground": False, "backgroundcolor": CLEAR, "gridcolor": FAINT, "zerolinecolor": FAINT}
+    scene_layout = {
+        f"{name}axis": {**axis, "showspikes": False, "range": r, "title": {"text": title, "font": {"size": 11}}}
+        for name, r, title in zip("xyz", ranges, scene.plane.titles, strict=True)
+    }
+    layout = base_layout(
+        FIG_HEIGHT + 180,
+        _title(scene, "State space in 3-D"),
+        scene={
+            **scene_layout,
+            "bgcolor": CLEAR,
+            "aspectmode": "cube",  # PCA axes get the room, as in 2-D
+            "dragmode": "turntable",
+            "camera": {"eye": {"x": 1.45, "y": -1.5, "z": 0.8}},
+        },
+        showlegend=scene.legend,
+        legend=legend_row(-0.05),
+        margin={"l": 8, "r": 8, "t": 40, "b": 20},
+    )
+    return spec(data, layout)
+
+
+def projection_figure(tr: Trace, step: int | None = None, **options: Unpack[ProjectionOptions]) -> go.Figure:
+    """s_0, s_1, ... s_T as a labelled path in a plane (neurons for H = 2, corpus PCA otherwise).
+
+    The options are projection_spec's (ProjectionOptions). The corpus map behind the path: `components`
+    picks the principal axes (0 is PC1; default PC1/PC2, or PC1..PC3 for `dims=3`), `color_by` colours
+    the corpus states by their review's label or by o, and `prefixes` adds the states inside the reviews
+    (every prefix, as sampled in the corpus file). `compare` is the goldfish run drawn beside the path.
+    `dims=3` draws the same in 3-D (needs H >= 3); the readout boundary o = 0.5 is then a plane.
+    """
+    return figure_from(projection_spec(tr, step, **options))
