@@ -428,7 +428,7 @@ def _parse(data: bytes, limits: Limits) -> Checkpoint:
         assert array.shape == shape, key  # checked in the header above
         if not np.isfinite(array).all():
             raise _RefusedError(f"is damaged: {key!r} holds NaN or infinite weights")
-        tensors[key] = np.array(array, dtype=array.dtype.newbyteorder("="), order="C")  # keeps c 0-d
+        tensors[key] = np.asarray(array, dtype=array.dtype.newbyteorder("="))  # no copy; c stays 0-d
     return Checkpoint(config, vocab, tensors, meta)
 
 
@@ -517,7 +517,7 @@ def write_checkpoint(
         "version": str(CHECKPOINT_VERSION),
         "config": json.dumps(asdict(config)),
         "vocab": json.dumps({"words": list(vocab.words), "ngrams": list(vocab.ngrams)}, ensure_ascii=False),
-        "meta": json.dumps(_plain_json(dict(meta or {})), ensure_ascii=False, allow_nan=False),
+        "meta": json.dumps(_plain_json(dict(meta or {})), ensure_ascii=False, allow_nan=False, default=str),
     }
     unsigned = safetensors.numpy.save(arrays, metadata=metadata)
     (n,) = struct.unpack("<Q", unsigned[:8])

@@ -32,6 +32,8 @@ LEGACY_VERSION = 1
 
 def read_legacy(path: str | os.PathLike[str]) -> tuple[ModelConfig, Vocab, dict[str, np.ndarray], dict]:
     """(config, vocab, tensors as numpy, meta) of a version-1 `.pt` checkpoint."""
+    if not Path(path).is_file():
+        raise CheckpointError(f"{path} is missing.")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for truncated or foreign files

@@ -29,6 +29,7 @@ from rnnviz.checkpoint import (
     write_checkpoint,
 )
 from rnnviz.convert import convert
+from rnnviz.convert import main as convert_main
 from rnnviz.infer import load_inference_model
 from rnnviz.model import load_model, save_checkpoint
 from tests.conftest import tiny_model
@@ -165,6 +166,9 @@ def test_convert_keeps_the_weights(tmp_path):
     np.testing.assert_array_equal(loaded.W, model.W.detach().numpy())
     with pytest.raises(CheckpointError, match=r"must end in \.safetensors"):
         convert(old, tmp_path / "x.bin")
+    assert convert_main([str(old), str(tmp_path / "cli.safetensors")]) == tmp_path / "cli.safetensors"
+    with pytest.raises(SystemExit):
+        convert_main([str(tmp_path / "nowhere.pt")])
     foreign = tmp_path / "foreign.pt"
     torch.save({"weights": torch.zeros(3)}, foreign)
     with pytest.raises(CheckpointError, match="not an rnnviz checkpoint"):
