@@ -23,7 +23,7 @@ import numbers
 import os
 import struct
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -170,7 +170,7 @@ class Checkpoint:
     tensors: dict[str, np.ndarray]  # WEIGHT_NAMES -> array; embedding float16 (as stored), the rest float32
     meta: dict[str, Any]
 
-    def __iter__(self):  # (config, vocab, tensors, meta) = read_checkpoint(...)
+    def __iter__(self) -> Iterator[Any]:  # config, vocab, tensors, meta = read_checkpoint(...)
         return iter((self.config, self.vocab, self.tensors, self.meta))
 
 
@@ -408,8 +408,8 @@ def _parse(data: bytes, limits: Limits) -> Checkpoint:
     except ValueError as exc:
         raise _RefusedError(str(exc)) from None
     _check_entries(entries, config, len(data) - start)
-    digest = metadata.get("sha256")
-    if digest is not None and hashlib.sha256(data[start:]).hexdigest() != digest:  # safetensors has no checksum
+    digest = metadata.get("sha256")  # safetensors itself has no checksum; ours is optional for other writers
+    if digest is not None and hashlib.sha256(memoryview(data)[start:]).hexdigest() != digest:
         raise _RefusedError("is damaged: its tensor data does not match the checksum written with it")
     try:
         vocab = _vocab_from(metadata["vocab"], config)

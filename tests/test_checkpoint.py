@@ -489,3 +489,20 @@ def test_write_checkpoint_refuses_what_the_reader_would_refuse(tmp_path):
     with pytest.raises(CheckpointError, match="tensor 'W' should be"):
         write_checkpoint(tmp_path / "w.safetensors", model.config, model.vocab, state)
     assert not list(tmp_path.iterdir())
+
+
+def test_evaluate_record_rewrites_only_the_training_record(tmp_path):
+    from rnnviz import evaluate
+
+    path = save_checkpoint(tiny_model("rnn"), tmp_path / "m.safetensors", {"command": "python -m rnnviz.train"})
+    before = read_checkpoint(path)
+    evaluate.record(str(path), {"dev": {"accuracy": 0.5}, "test": {"accuracy": 0.25}, "seconds": 1.0})
+    after = read_checkpoint(path)
+    assert after.meta == {
+        "command": "python -m rnnviz.train",
+        "evaluation": {"dev": {"accuracy": 0.5}, "test": {"accuracy": 0.25}},
+    }
+    assert after.config == before.config and after.vocab.words == before.vocab.words
+    for key in WEIGHT_NAMES:
+        np.testing.assert_array_equal(after.tensors[key], before.tensors[key])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors"]
