@@ -215,12 +215,12 @@ def explore_section(trainer: pg.Trainer) -> None:
     with col_main:
         if st.button("Open it in the main views", key=OPEN_MAIN_KEY, icon=":material/open_in_new:",
                      help="The main page adds it to its model picker, for this session only"):  # fmt: skip
-            st.session_state[HANDOFF_KEY] = (f"{trainer.model.name}.pt", pg.checkpoint_bytes(trainer))
+            st.session_state[HANDOFF_KEY] = (f"{trainer.model.name}.safetensors", pg.checkpoint_bytes(trainer))
             st.switch_page("streamlit_app.py")
     with col_download:
         st.download_button(
-            "Download the checkpoint (.pt)", data=pg.checkpoint_bytes(trainer),
-            file_name=f"{trainer.model.name}.pt", mime="application/octet-stream", key=DOWNLOAD_KEY,
+            "Download the checkpoint (.safetensors)", data=pg.checkpoint_bytes(trainer),
+            file_name=f"{trainer.model.name}.safetensors", mime="application/octet-stream", key=DOWNLOAD_KEY,
         )  # fmt: skip
     saved = st.session_state.get(SAVED)
     if saved is None or saved[0] != id(trainer):

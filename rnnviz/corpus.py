@@ -1,7 +1,7 @@
 """Hidden states of real sentences (SST dev), computed once per model and shipped beside it.
 
 python -m rnnviz.corpus --data ../shared/data/sst            # every shipped model
-python -m rnnviz.corpus --data ../shared/data/sst path/to/model.pt
+python -m rnnviz.corpus --data ../shared/data/sst path/to/model.safetensors
 """
 
 from __future__ import annotations

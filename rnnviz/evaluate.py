@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from rnnviz import sst
+from rnnviz.checkpoint import read_checkpoint, write_meta
 from rnnviz.model import SHIPPED, SentimentRNN, load_model, resolve_checkpoint
 from rnnviz.trace import trace
 
@@ -70,12 +71,9 @@ def evaluate(name: str, data: str | os.PathLike[str]) -> dict[str, object]:
 def record(name: str, result: dict[str, object]) -> Path:
     """Write the evaluation into the checkpoint's metadata (tensors untouched)."""
     path = resolve_checkpoint(name)
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    payload["meta"]["evaluation"] = {k: result[k] for k in ("dev", "test")}
-    tmp = path.with_suffix(".pt.tmp")
-    torch.save(payload, tmp)
-    tmp.replace(path)
-    return path
+    meta = read_checkpoint(path).meta
+    meta["evaluation"] = {k: result[k] for k in ("dev", "test")}
+    return write_meta(path, meta)
 
 
 def table(results: list[dict[str, object]]) -> str:

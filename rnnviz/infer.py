@@ -7,17 +7,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rnnviz.checkpoint import (
     GATE_NAMES,
+    Checkpoint,
     ModelConfig,
     Steps,
-    check_payload,
-    damaged,
     find_checkpoint,
     model_name,
     read_checkpoint,
@@ -150,21 +148,16 @@ def written_out(
     )
 
 
-def inference_model(payload: object, path: str | os.PathLike[str], name: str = "") -> NumpyRNN:
-    """A NumpyRNN from read_checkpoint's payload, checked (header, config, shapes, vocabulary) before it is built."""
-    config, vocab, state = check_payload(payload, path)
-    if not all(isinstance(state[k], np.ndarray) for k in ("embedding.weight", *_WEIGHTS, "c")):
-        raise damaged(path, TypeError("tensors must be numpy arrays: read the file with read_checkpoint"))
-    assert isinstance(payload, dict)
-    return NumpyRNN(config, vocab, state, name=name or Path(path).stem, meta=dict(payload.get("meta") or {}))
+def inference_model(checkpoint: Checkpoint, name: str = "") -> NumpyRNN:
+    """A NumpyRNN from what read_checkpoint returns (already checked: config, shapes, vocabulary, sizes)."""
+    return NumpyRNN(checkpoint.config, checkpoint.vocab, checkpoint.tensors, name=name, meta=checkpoint.meta)
 
 
 def load_inference_model(name_or_path: str | os.PathLike[str]) -> NumpyRNN:
     """Load a shipped model by name ('rnn-2') or a checkpoint by path for display, without torch.
 
-    The same files, checks and CheckpointError messages as rnnviz.load_model, which returns the
+    The same reader, checks and CheckpointError messages as rnnviz.load_model, which returns the
     torch SentimentRNN (for training and analysis); rnnviz.trace accepts either.
     """
     path = find_checkpoint(name_or_path)
-    payload = read_checkpoint(path)
-    return inference_model(payload, path, name=model_name(name_or_path, path))
+    return inference_model(read_checkpoint(path), name=model_name(name_or_path, path))

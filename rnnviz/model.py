@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +16,22 @@ from rnnviz.checkpoint import (
     ARCHS,
     ASSETS_ENV,
     CHECKPOINT_FORMAT,
+    CHECKPOINT_SUFFIX,
     CHECKPOINT_VERSION,
     DEFAULT_ASSETS,
     GATE_NAMES,
     SHIPPED,
+    WEIGHT_NAMES,
     Arch,
     CheckpointError,
     ModelConfig,
     Steps,
-    check_crc,
-    check_payload,
     check_shapes,
-    damaged,
     find_checkpoint,
     model_name,
+    read_checkpoint,
     resolve_checkpoint,
-    unreadable,
+    write_checkpoint,
 )
 from rnnviz.infer import written_out
 from rnnviz.vocab import Vocab
@@ -41,6 +40,7 @@ __all__ = [
     "ARCHS",
     "ASSETS_ENV",
     "CHECKPOINT_FORMAT",
+    "CHECKPOINT_SUFFIX",
     "CHECKPOINT_VERSION",
     "DEFAULT_ASSETS",
     "GATE_NAMES",
@@ -135,54 +135,31 @@ def readout(model: SentimentRNN) -> tuple[np.ndarray, float]:
 
 
 # -- checkpoints ----------------------------------------------------------------------------
-_STATE_KEYS = ("embedding.weight", "U", "W", "b", "b_hh", "V", "c")
-
-
 def save_checkpoint(model: SentimentRNN, path: str | os.PathLike[str], meta: dict[str, Any] | None = None) -> Path:
-    """Write config, vocabulary and plain tensors (embedding table in half precision)."""
+    """Write NAME.safetensors: plain tensors (embedding table in half precision), config, vocabulary, meta.
+
+    Written atomically (rnnviz.checkpoint.write_checkpoint); nothing in it is a pickle.
+    """
     if model.vocab is None:
         raise ValueError("model has no vocabulary to save")
     state = model.state_dict()
-    tensors = {k: state[k].detach().clone() for k in _STATE_KEYS}
-    tensors["embedding.weight"] = tensors["embedding.weight"].half()
-    payload = {
-        "format": CHECKPOINT_FORMAT,
-        "version": CHECKPOINT_VERSION,
-        "config": asdict(model.config),
-        "vocab": {"words": list(model.vocab.words), "ngrams": list(model.vocab.ngrams)},
-        "state": tensors,
-        "meta": meta if meta is not None else dict(model.meta),
-    }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(payload, tmp)
-    tmp.replace(path)
-    return path
+    tensors = {k: state[k].detach().cpu().float().numpy() for k in WEIGHT_NAMES}
+    return write_checkpoint(path, model.config, model.vocab, tensors, meta if meta is not None else model.meta)
 
 
 def load_model(name_or_path: str | os.PathLike[str]) -> SentimentRNN:
-    """Load a shipped model by name or a checkpoint by path, weights only, in eval mode (torch).
+    """Load a shipped model by name or a checkpoint by path, in eval mode (torch, for training and analysis).
 
-    For display only, rnnviz.load_inference_model reads the same file without importing torch.
+    The same reader, checks and CheckpointError messages as rnnviz.load_inference_model (numpy, for display).
     """
     path = find_checkpoint(name_or_path)
-    try:
-        check_crc(path)
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many types for truncated or foreign files
-        raise unreadable(path, exc) from exc
-    config, vocab, state = check_payload(payload, path)
-    try:
-        model = SentimentRNN(config, vocab)
-        missing, unexpected = model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
-        missing = [k for k in missing if not k.startswith("_fast.")]
-        if missing or unexpected:
-            raise ValueError(f"missing {missing}, unexpected {unexpected}")
-    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
-        raise damaged(path, exc) from exc
+    config, vocab, tensors, meta = read_checkpoint(path)
+    model = SentimentRNN(config, vocab)
+    state = {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in tensors.items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and all(k.startswith("_fast.") for k in missing), (missing, unexpected)  # read_checkpoint
     model.name = model_name(name_or_path, path)
-    model.meta = dict(payload.get("meta") or {})
+    model.meta = meta
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)

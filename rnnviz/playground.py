@@ -575,7 +575,7 @@ def save_trained(trainer: Trainer, directory: str | Path | None = None) -> Path:
     if trainer.running:
         raise RuntimeError("the model is still training")
     folder = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="rnnviz-playground-"))
-    return save_checkpoint(trainer.model, folder / f"{trainer.model.name}.pt", meta=checkpoint_meta(trainer))
+    return save_checkpoint(trainer.model, folder / f"{trainer.model.name}.safetensors", meta=checkpoint_meta(trainer))
 
 
 def checkpoint_bytes(trainer: Trainer) -> bytes:

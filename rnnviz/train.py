@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--hidden", type=int, default=2, help="H, number of hidden units")
     p.add_argument("--embed", type=int, default=64, help="E, embedding size")
     p.add_argument("--data", default=None, help="SST folder with train/dev/test.txt (default: ../shared/data/sst)")
-    p.add_argument("--out", default="assets/", help="output folder or .pt file")
+    p.add_argument("--out", default="assets/", help="output folder or .safetensors file")
     p.add_argument("--name", default=None, help="model name (default ARCH-HIDDEN)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, default=12, help="at most this many epochs")
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> Path:
     rng = random.Random(args.seed)
     name = args.name or f"{args.arch}-{args.hidden}"
     out = Path(args.out)
-    out = out if out.suffix == ".pt" else out / f"{name}.pt"
+    out = out if out.suffix == ".safetensors" else out / f"{name}.safetensors"
     lr = args.lr or (3e-3 if args.hidden <= 8 else 1e-3)
 
     t0 = time.time()

@@ -100,7 +100,7 @@ def test_each_model_draws_or_explains_why_not(name):
     at.segmented_control(key=MODEL_KEY).set_value(name).run()
     assert not at.exception, at.exception
     assert at.query_params["model"] == name
-    if (ASSETS / f"{name}.pt").is_file():
+    if (ASSETS / f"{name}.safetensors").is_file():
         assert_ok(at)
         assert len(charts(at)) == 4
     else:

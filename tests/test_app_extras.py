@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
-import pickle
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("streamlit")
-import torch
 from conftest import tiny_model
 from streamlit.testing.v1 import AppTest
 
@@ -152,11 +149,11 @@ def test_main_page_links_to_the_playground_and_back():
 # -- your own model: rnnviz.app.custom_model -------------------------------------------------------------
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory) -> bytes:
-    return save_checkpoint(tiny_model("gru"), tmp_path_factory.mktemp("ck") / "tiny.pt").read_bytes()
+    return save_checkpoint(tiny_model("gru"), tmp_path_factory.mktemp("ck") / "tiny.safetensors").read_bytes()
 
 
 def test_a_real_checkpoint_loads_for_this_session(checkpoint):
-    custom = cm.load_upload("my <b>model</b>.pt", checkpoint)
+    custom = cm.load_upload("my <b>model</b>.safetensors", checkpoint)
     assert custom.name == "my_b_model_b" and custom.label == "yours: my_b_model_b"
     assert custom.model.config.arch == "gru" and custom.source == "upload"
     assert "gru, 3 hidden units" in custom.describe()
@@ -170,7 +167,7 @@ def test_a_real_checkpoint_loads_for_this_session(checkpoint):
 
 
 def test_two_sessions_never_share_a_model(checkpoint):
-    a, b = cm.load_upload("a.pt", checkpoint), cm.load_upload("a.pt", checkpoint)
+    a, b = cm.load_upload("a.safetensors", checkpoint), cm.load_upload("a.safetensors", checkpoint)
     assert a.model is not b.model and a.digest == b.digest
 
 
@@ -181,62 +178,38 @@ def _error(name: str, data: bytes) -> str:
 
 
 def test_a_corrupt_or_cut_file_is_explained(checkpoint):
-    assert "not an rnnviz checkpoint" in _error("x.pt", b"hello, this is text")
-    assert "cut short" in _error("x.pt", checkpoint[: len(checkpoint) // 2])
-    flipped = bytearray(checkpoint)
-    flipped[len(flipped) // 2] ^= 0xFF
-    message = _error("flipped.pt", bytes(flipped))
-    assert "'flipped.pt'" in message and "/tmp" not in message and "rnnviz.train" in message
+    assert "not a safetensors file" in _error("x.safetensors", b"hello, this is text")
+    assert "truncated" in _error("x.safetensors", checkpoint[: len(checkpoint) // 2])
+    header = bytearray(checkpoint)
+    header[12] ^= 0xFF  # inside the JSON header
+    message = _error("flipped.safetensors", bytes(header))
+    assert "'flipped.safetensors'" in message and "/tmp" not in message and "rnnviz.train" in message
 
 
-def test_a_foreign_torch_file_is_not_an_rnnviz_checkpoint():
-    buf = io.BytesIO()
-    torch.save({"weights": torch.zeros(3)}, buf)
-    assert "not an rnnviz checkpoint" in _error("other.pt", buf.getvalue())
-
-
-def test_a_checkpoint_never_runs_code(tmp_path):
-    marker = tmp_path / "ran"
-
-    class Payload:
-        def __reduce__(self):
-            return (Path.touch, (marker,))
-
-    buf = io.BytesIO()
-    torch.save({"format": "rnnviz-checkpoint", "x": Payload()}, buf)
-    assert "cannot be read" in _error("evil.pt", buf.getvalue())
-    assert not marker.exists()
-    assert "not an rnnviz checkpoint" in _error("evil.pt", pickle.dumps(Payload()))  # a bare pickle
-    assert not marker.exists()
-
-
-def test_a_config_larger_than_its_weights_is_refused_before_building_it(checkpoint, tmp_path):
-    path = tmp_path / "big.pt"
-    path.write_bytes(checkpoint)
-    payload = torch.load(path, weights_only=True)
-    payload["config"]["hidden"] = 100_000  # would allocate tens of GB
-    buf = io.BytesIO()
-    torch.save(payload, buf)
-    assert "asks for" in _error("big.pt", buf.getvalue())
+def test_an_old_pt_upload_says_how_to_convert_it(checkpoint):
+    message = _error("old model.pt", b"PK\x03\x04 whatever a torch.save archive holds")
+    assert "'old model.pt' is an old .pt checkpoint" in message
+    assert "`python -m rnnviz.convert old_model.pt old_model.safetensors`" in message
+    assert "zip archive" in _error("renamed.safetensors", b"PK\x03\x04" + checkpoint)
 
 
 def test_size_and_type_are_checked_first():
-    assert "not a .pt file" in _error("model.txt", b"x")
-    assert "is empty" in _error("model.pt", b"")
-    assert f"at most {cm.MAX_UPLOAD_MB} MB" in _error("huge.pt", bytes(cm.MAX_UPLOAD_BYTES + 1))
-    cm.check_upload("fine.PT", cm.MAX_UPLOAD_BYTES)
+    assert "not a .safetensors file" in _error("model.txt", b"x")
+    assert "is empty" in _error("model.safetensors", b"")
+    assert f"at most {cm.MAX_UPLOAD_MB} MB" in _error("huge.safetensors", bytes(cm.MAX_UPLOAD_BYTES + 1))
+    cm.check_upload("fine.SAFETENSORS", cm.MAX_UPLOAD_BYTES)
 
 
 def test_handoff_values(checkpoint):
-    assert cm.take_handoff(("m.pt", checkpoint)) == ("m.pt", checkpoint)
-    assert cm.take_handoff(checkpoint) == ("playground.pt", checkpoint)
+    assert cm.take_handoff(("m.safetensors", checkpoint)) == ("m.safetensors", checkpoint)
+    assert cm.take_handoff(checkpoint) == ("playground.safetensors", checkpoint)
     with pytest.raises(cm.UploadError):
         cm.take_handoff("not bytes")
 
 
 # -- your own model in the app -----------------------------------------------------------------------------
 def test_a_handed_over_model_is_picked_and_drawn_but_never_linked(checkpoint):
-    at = run({"text": "this movie is good"}, state={cm.HANDOFF_KEY: ("trained.pt", checkpoint)})
+    at = run({"text": "this movie is good"}, state={cm.HANDOFF_KEY: ("trained.safetensors", checkpoint)})
     assert not at.exception and not at.error
     assert cm.HANDOFF_KEY not in at.session_state  # taken once
     assert at.session_state[MODEL_KEY] == cm.CUSTOM_MODEL
@@ -255,7 +228,7 @@ def test_a_handed_over_model_is_picked_and_drawn_but_never_linked(checkpoint):
 
 
 def test_a_bad_handed_over_model_is_explained():
-    at = run(state={cm.HANDOFF_KEY: ("broken.pt", b"PK\x03\x04 not really")})
+    at = run(state={cm.HANDOFF_KEY: ("broken.safetensors", b"PK\x03\x04 not really")})
     assert not at.exception
     assert any("cannot be used" in e.value for e in at.error)
     assert at.session_state[MODEL_KEY] == DEFAULT_MODEL and len(drawn_figures(at.get("bidi_component"))) == 4

@@ -208,8 +208,8 @@ def test_an_uploaded_model_joins_the_picker_and_a_bad_one_is_explained(app_url, 
 
     from rnnviz.model import save_checkpoint
 
-    good = save_checkpoint(tiny_model("gru"), tmp_path / "my-model.pt")
-    bad = tmp_path / "broken.pt"
+    good = save_checkpoint(tiny_model("gru"), tmp_path / "my-model.safetensors")
+    bad = tmp_path / "broken.safetensors"
     bad.write_bytes(b"not a checkpoint at all")
     in_browser(lambda page: upload(page, app_url, good, bad))
 
@@ -227,4 +227,4 @@ def upload(page, app_url: str, good: Path, bad: Path) -> None:
 
     upload.set_input_files(str(bad))
     page.get_by_text("That model cannot be used").wait_for()
-    assert "broken.pt" in page.locator("[data-testid=stAlertContentError]").inner_text()
+    assert "broken.safetensors" in page.locator("[data-testid=stAlertContentError]").inner_text()

@@ -492,8 +492,8 @@ def test_tiny_edge_cases_do_not_raise():
 # -- the shipped models, when they are there ------------------------------------------------------
 @pytest.mark.parametrize("name", ["rnn-2", "rnn-64", "gru-64", "lstm-64"])
 def test_shipped_model_traces(name: str):
-    if not (ASSETS / f"{name}.pt").is_file():
-        pytest.skip(f"assets/{name}.pt not shipped yet")
+    if not (ASSETS / f"{name}.safetensors").is_file():
+        pytest.skip(f"assets/{name}.safetensors not shipped yet")
     import rnnviz
 
     model = rnnviz.load_model(name)

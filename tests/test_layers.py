@@ -18,7 +18,7 @@ PKG = ROOT / "rnnviz"
 TORCH_FREE_MODEL = ("checkpoint.py", "infer.py", "vocab.py", "sst.py")
 MODEL = (*TORCH_FREE_MODEL, "model.py")
 TRACE = ("trace.py", "corpus.py")
-TOOLS = ("train.py", "evaluate.py")
+TOOLS = ("train.py", "evaluate.py", "convert.py")
 FIGURES = sorted((PKG / "figures").glob("*.py"))
 APP = sorted([ROOT / "streamlit_app.py", *(PKG / "app").glob("*.py"), *(ROOT / "pages").glob("*.py")])
 

@@ -1,8 +1,8 @@
 """Messages keep their commands copyable: `code spans` stay code, everything else is shown literally.
 
-CheckpointError says "Restore it with `git checkout -- rnn-2.pt` ...". Escaped whole with md_escape,
+CheckpointError says "Restore it with `git checkout -- rnn-2.safetensors` ...". Escaped whole with md_escape,
 the backticks show literally and Streamlit's markdown turns the bare " -- " into an em dash
-("git checkout — rnn-2.pt", which git rejects). md_message keeps the code span, inside which
+("git checkout — rnn-2.safetensors", which git rejects). md_message keeps the code span, inside which
 Streamlit changes nothing, and escapes the rest as md_escape does.
 """
 
@@ -23,7 +23,7 @@ from rnnviz.checkpoint import ASSETS_ENV, CheckpointError, find_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
-COMMAND = "git checkout -- rnn-2.pt"
+COMMAND = "git checkout -- rnn-2.safetensors"
 # What streamlit_app.py must change for the app tests below (then drop their xfail markers).
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))", "$x$", ":red[x]"]
 
@@ -57,7 +57,7 @@ def read_markdown(source: str) -> tuple[str, list[str]]:
 
 def missing_model_message(tmp_path: Path) -> str:
     with pytest.raises(CheckpointError) as info:
-        find_checkpoint(str(tmp_path / "rnn-2.pt"))
+        find_checkpoint(str(tmp_path / "rnn-2.safetensors"))
     return str(info.value)
 
 
@@ -123,7 +123,7 @@ def test_the_apps_missing_model_error_gives_the_command_as_code(no_models):
     assert errors, [e.value for e in at.error]
     text, spans = read_markdown(errors[0])
     assert COMMAND in spans
-    assert str(no_models / "rnn-2.pt") in text
+    assert str(no_models / "rnn-2.safetensors") in text
 
 
 _REASON = missing_browser()

@@ -1,15 +1,15 @@
-"""The torch-free path: the checkpoint reader and NumpyRNN equal torch's, and the app never imports torch."""
+"""The torch-free path: NumpyRNN equals torch's SentimentRNN, and the app never imports torch.
+
+The checkpoint reader itself is tested in tests/test_checkpoint.py.
+"""
 
 from __future__ import annotations
 
 import ast
-import io
 import os
-import pickle
 import subprocess
 import sys
 import textwrap
-import zipfile
 from functools import cache
 from pathlib import Path
 
@@ -18,14 +18,12 @@ import pytest
 import torch
 
 import rnnviz
-from rnnviz.checkpoint import CheckpointError, read_checkpoint
 from rnnviz.infer import NumpyRNN, load_inference_model
 from rnnviz.model import SentimentRNN, load_model, save_checkpoint
 from rnnviz.vocab import MAX_TOKENS
 from tests.conftest import tiny_model
 
 ROOT = Path(__file__).resolve().parent.parent
-ASSETS = ROOT / "assets"
 WEIGHTS = ("embedding.weight", "U", "W", "b", "b_hh", "V", "c")
 LONG = (
     "it starts slowly and the first hour is a dull , confusing mess , but by the end the performances are "
@@ -82,7 +80,7 @@ def test_tiny_numpy_steps_equal_torch(arch, tmp_path):
     model = tiny_model(arch, hidden=4, embed=6)
     state = model.state_dict()
     direct = NumpyRNN(model.config, model.vocab, {k: state[k].numpy() for k in WEIGHTS}, name=model.name)
-    saved = save_checkpoint(model, tmp_path / "tiny.pt", {"note": "tiny"})
+    saved = save_checkpoint(model, tmp_path / "tiny.safetensors", {"note": "tiny"})
     loaded, reloaded = load_inference_model(saved), load_model(saved)  # both from the half-precision table
     assert loaded.name == reloaded.name == "tiny" and loaded.meta == reloaded.meta == {"note": "tiny"}
     for text in ("this movie is not good", "good but bad . " * 80, "unheard of words"):
@@ -110,241 +108,6 @@ def test_the_numpy_model_is_read_only():
     v, _ = fast.readout()
     v[:] = 0  # a copy: the model's V is untouched
     assert np.any(fast.V != 0)
-
-
-# -- the reader equals torch.load ----------------------------------------------------------------------
-def assert_same_payload(ours, theirs) -> None:
-    if isinstance(theirs, torch.Tensor):
-        assert isinstance(ours, np.ndarray)
-        assert ours.dtype == theirs.numpy().dtype and ours.shape == tuple(theirs.shape)
-        np.testing.assert_array_equal(ours, theirs.numpy())
-    elif isinstance(theirs, dict):
-        assert isinstance(ours, dict) and list(ours) == list(theirs)
-        for key in theirs:
-            assert_same_payload(ours[key], theirs[key])
-    elif isinstance(theirs, list | tuple):
-        assert type(ours) is type(theirs) and len(ours) == len(theirs)
-        for a, b in zip(ours, theirs, strict=True):
-            assert_same_payload(a, b)
-    else:
-        assert ours == theirs
-
-
-@pytest.mark.parametrize("name", rnnviz.SHIPPED)
-def test_reader_gives_what_torch_load_gives(name):
-    path = ASSETS / f"{name}.pt"
-    assert_same_payload(read_checkpoint(path), torch.load(path, map_location="cpu", weights_only=True))
-
-
-def test_reader_handles_views_shared_storages_dtypes_and_big_endian(tmp_path):
-    base = torch.arange(60, dtype=torch.float32).reshape(6, 10)
-    payload = {
-        "slice": base[1:5, 2:9:3],  # storage offset and strides
-        "transposed": base.T,
-        "same_storage": base,
-        "row": base[3],
-        "scalar": torch.tensor(2.5),
-        "empty": torch.zeros(0, 4),
-        "half": torch.linspace(-2, 2, 7).half(),
-        "double": torch.linspace(0, 1, 5, dtype=torch.float64),
-        "long": torch.arange(-3, 4),
-        "int8": torch.tensor([-1, 0, 1], dtype=torch.int8),
-        "bool": torch.tensor([True, False, True]),
-        "nested": [{"x": base[0, :3]}, (1, "two", 3.0, None, True)],
-    }
-    path = tmp_path / "views.pt"
-    torch.save(payload, path)
-    ours = read_checkpoint(path)
-    assert_same_payload(ours, torch.load(path, weights_only=True))
-    assert all(a.flags.c_contiguous and a.flags.writeable for a in ours.values() if isinstance(a, np.ndarray))
-
-    # The same archive written on a big-endian machine: byteorder says "big" and every storage is swapped.
-    big = tmp_path / "big.pt"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(big, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename.endswith("/byteorder"):
-                data = b"big"
-            elif "/data/" in info.filename and not info.filename.endswith("serialization_id"):
-                size = _item_size(path, info.filename)
-                data = np.frombuffer(data, dtype=f"<u{size}" if size > 1 else "u1").byteswap().tobytes()
-            dst.writestr(info, data)
-    assert_same_payload(read_checkpoint(big), torch.load(path, weights_only=True))
-
-
-def _item_size(path: Path, record: str) -> int:
-    """The element size of the storage in `record`, from the pickle's storage references."""
-    key = record.rsplit("/", 1)[1]
-    sizes = {}
-
-    class Peek(pickle.Unpickler):
-        def find_class(self, module, name):
-            if name.endswith("Storage"):
-                return {"Half": 2, "Float": 4, "Double": 8, "Long": 8, "Char": 1, "Bool": 1}[name[: -len("Storage")]]
-            return lambda *args: None
-
-        def persistent_load(self, pid):
-            sizes[pid[2]] = pid[1]
-
-    with zipfile.ZipFile(path) as archive:
-        pkl = next(n for n in archive.namelist() if n.endswith("/data.pkl"))
-        Peek(io.BytesIO(archive.read(pkl))).load()
-    return sizes[key]
-
-
-# -- bad files -----------------------------------------------------------------------------------------
-@pytest.fixture
-def tiny_checkpoint(tmp_path) -> Path:
-    return save_checkpoint(tiny_model("lstm"), tmp_path / "tiny.pt", {})
-
-
-def test_missing_and_unknown(tmp_path):
-    with pytest.raises(CheckpointError, match=r"nowhere\.pt is missing"):
-        load_inference_model(tmp_path / "nowhere.pt")
-    with pytest.raises(CheckpointError, match="Unknown model 'rnn-3'"):
-        load_inference_model("rnn-3")
-
-
-@pytest.mark.parametrize("how", ["truncated", "flipped", "empty", "html", "bare_pickle", "no_data_pkl"])
-def test_unreadable_files_name_the_file(tiny_checkpoint, how):
-    data = tiny_checkpoint.read_bytes()
-    if how == "truncated":
-        data = data[: len(data) // 3]
-    elif how == "flipped":  # inside a tensor: only the CRC check notices
-        data = bytearray(data)
-        mid = len(data) // 2
-        data[mid : mid + 32] = bytes(b ^ 0xFF for b in data[mid : mid + 32])
-    elif how == "empty":
-        data = b""
-    elif how == "html":
-        data = b"<html>404 not found</html>"
-    elif how == "bare_pickle":
-        data = pickle.dumps({"format": "rnnviz-checkpoint"})
-    else:
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as archive:
-            archive.writestr("archive/other.pkl", b"")
-        data = buf.getvalue()
-    tiny_checkpoint.write_bytes(bytes(data))
-    with pytest.raises(CheckpointError, match=rf"{tiny_checkpoint}.*cannot be read.*truncated or corrupt"):
-        load_inference_model(tiny_checkpoint)
-
-
-def test_foreign_and_damaged_checkpoints(tmp_path):
-    foreign = tmp_path / "foreign.pt"
-    torch.save({"weights": torch.zeros(3)}, foreign)
-    with pytest.raises(CheckpointError, match="not an rnnviz checkpoint"):
-        load_inference_model(foreign)
-
-    path = save_checkpoint(tiny_model(), tmp_path / "bad.pt", {})
-    payload = torch.load(path, weights_only=True)
-    payload["version"] = 7
-    torch.save(payload, path)
-    with pytest.raises(CheckpointError, match="has checkpoint version 7, expected 1"):
-        load_inference_model(path)
-
-    for change, message in (
-        (lambda p: p["state"].__setitem__("W", torch.zeros(7, 7)), r"bad\.pt is damaged: tensor 'W' should be"),
-        (lambda p: p["config"].__setitem__("arch", "transformer"), r"bad\.pt is damaged: arch must be"),
-        (lambda p: p["vocab"]["words"].pop(), r"bad\.pt is damaged: vocabulary has"),
-        (lambda p: p.__setitem__("state", [1, 2]), r"bad\.pt is damaged"),
-    ):
-        payload = torch.load(save_checkpoint(tiny_model(), path, {}), weights_only=True)
-        change(payload)
-        torch.save(payload, path)
-        with pytest.raises(CheckpointError, match=message):
-            load_inference_model(path)
-
-
-def test_a_crafted_config_is_refused_before_anything_is_built(tmp_path):
-    path = save_checkpoint(tiny_model(), tmp_path / "huge.pt", {})
-    payload = torch.load(path, weights_only=True)
-    payload["config"]["hidden"] = 100_000  # tens of GB if anything were built from it
-    torch.save(payload, path)
-    with pytest.raises(CheckpointError, match=r"huge\.pt is damaged: tensor 'U' should be"):
-        load_inference_model(path)
-
-
-def _archive_with_pickle(path: Path, data: bytes, extra: dict[str, bytes] | None = None) -> Path:
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("archive/data.pkl", data)
-        archive.writestr("archive/byteorder", b"little")
-        for name, value in (extra or {}).items():
-            archive.writestr(f"archive/{name}", value)
-    return path
-
-
-@pytest.mark.parametrize("protocol", [0, 2, 4])
-def test_a_pickle_naming_os_system_is_refused_without_running(tmp_path, protocol):
-    marker = tmp_path / "ran"
-
-    class Evil:
-        def __reduce__(self):
-            return (os.system, (f"touch {marker}",))
-
-    # Through torch.save (as a real attack would come), and as a bare pickle inside the archive.
-    via_torch = tmp_path / "evil.pt"
-    torch.save({"format": "rnnviz-checkpoint", "version": 1, "x": Evil()}, via_torch)
-    bare = _archive_with_pickle(tmp_path / "bare.pt", pickle.dumps(Evil(), protocol=protocol))
-    for path in (via_torch, bare):
-        with pytest.raises(CheckpointError, match=r"cannot be read: it refers to (os|posix)\.system") as info:
-            load_inference_model(path)
-        assert "nothing in it ran" in str(info.value)
-        assert not marker.exists()
-
-
-@pytest.mark.parametrize(
-    "global_name",
-    [
-        ("os", "system"),
-        ("posix", "system"),
-        ("builtins", "eval"),
-        ("builtins", "getattr"),
-        ("torch", "load"),
-        ("torch._utils", "_rebuild_parameter"),
-        ("torch", "BFloat16Storage"),
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("collections", "defaultdict"),
-        ("subprocess", "Popen"),
-    ],
-)
-def test_only_tensors_and_ordered_dicts_are_allowed(tmp_path, global_name):
-    module, name = global_name
-    data = f"c{module}\n{name}\n.".encode()  # protocol 0 GLOBAL, then STOP: the name alone is refused
-    path = _archive_with_pickle(tmp_path / "g.pt", data)
-    with pytest.raises(CheckpointError, match=rf"refers to {module}\.{name}"):
-        read_checkpoint(path)
-
-
-def test_a_tensor_cannot_reach_outside_its_storage(tmp_path):
-    """A crafted size, stride or offset must not read past the storage (as_strided would happily do so)."""
-    path = tmp_path / "t.pt"
-    torch.save({"t": torch.arange(4, dtype=torch.float32)}, path)
-    with zipfile.ZipFile(path) as archive:
-        records = {n: archive.read(n) for n in archive.namelist()}
-    pkl_name = next(n for n in records if n.endswith("/data.pkl"))
-    good = records[pkl_name]
-    for old, new, why in (
-        (b"K\x04\x85", b"K\x40\x85", "does not fit"),  # size (4,) -> (64,)
-        (b"K\x01\x85", b"K\x09\x85", "does not fit"),  # stride (1,) -> (9,)
-    ):
-        assert good.count(old) == 1, old
-        crafted = tmp_path / "crafted.pt"
-        with zipfile.ZipFile(crafted, "w") as archive:
-            for n, value in records.items():
-                archive.writestr(n, good.replace(old, new) if n == pkl_name else value)
-        with pytest.raises(CheckpointError, match="cannot be read") as info:
-            read_checkpoint(crafted)
-        assert why in str(info.value.__cause__)
-
-    # A storage record shorter than the pickle says.
-    short = tmp_path / "short.pt"
-    with zipfile.ZipFile(short, "w") as archive:
-        for n, value in records.items():
-            archive.writestr(n, value[:8] if "/data/" in n and not n.endswith("serialization_id") else value)
-    with pytest.raises(CheckpointError, match="cannot be read") as info:
-        read_checkpoint(short)
-    assert "holds 8 bytes" in str(info.value.__cause__)
 
 
 # -- no torch on the app's path ---------------------------------------------------------------------------
@@ -396,7 +159,7 @@ def test_import_load_trace_and_the_four_views_never_import_torch():
 
 
 def test_the_main_page_and_an_uploaded_model_never_import_torch(tmp_path):
-    checkpoint = save_checkpoint(tiny_model("gru"), tmp_path / "mine.pt", {})
+    checkpoint = save_checkpoint(tiny_model("gru"), tmp_path / "mine.safetensors", {})
     done = run_python(
         f"""
         import sys
@@ -417,7 +180,7 @@ def test_the_main_page_and_an_uploaded_model_never_import_torch(tmp_path):
         assert "torch" not in sys.modules, "main page"
 
         at = AppTest.from_file("streamlit_app.py", default_timeout=120)
-        at.session_state[HANDOFF_KEY] = ("mine.pt", Path({str(checkpoint)!r}).read_bytes())
+        at.session_state[HANDOFF_KEY] = ("mine.safetensors", Path({str(checkpoint)!r}).read_bytes())
         at.run()
         assert not at.exception and not at.error and at.session_state[MODEL_KEY] == CUSTOM_MODEL
         assert len(drawn_figures(at.get("bidi_component"))) == 4

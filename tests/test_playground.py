@@ -144,7 +144,8 @@ def test_short_training_improves_and_records_snapshots(tmp_path):
     path = pg.save_trained(trainer, tmp_path)
     loaded = rnnviz.load_model(path)
     assert loaded.meta["task"] == "sentiment" and abs(rnnviz.trace(loaded, tr.text).final - tr.final) < 1e-3
-    assert pg.checkpoint_bytes(trainer)[:2] == b"PK"  # a torch zip archive
+    assert path.suffix == ".safetensors" and rnnviz.load_inference_model(path).meta == loaded.meta
+    assert pg.checkpoint_bytes(trainer)[8:9] == b"{"  # a safetensors header, not a pickle
 
 
 def test_stop_time_cap_and_heartbeat_end_a_run():

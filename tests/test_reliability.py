@@ -337,7 +337,7 @@ DAMAGE = ["missing", "truncated", "corrupted", "empty", "foreign"]
 
 @pytest.mark.parametrize("how", DAMAGE)
 def test_a_damaged_checkpoint_is_named_and_the_other_models_work(damaged_assets, how):
-    broken = damaged_assets("gru-64.pt", how)
+    broken = damaged_assets("gru-64.safetensors", how)
     at = run({"model": "gru-64"})
     assert not at.exception, at.exception
     assert len(charts(at)) == 0
@@ -364,10 +364,13 @@ def test_a_damaged_corpus_is_named_and_the_views_still_draw(damaged_assets, how)
 @pytest.mark.parametrize("how", DAMAGE)
 def test_the_loaders_name_the_damaged_file(tmp_path, monkeypatch, how):
     """Flipped bytes inside a tensor used to load silently as garbage; a bad deflate stream raised zlib.error."""
-    for name in ("rnn-2.pt", "rnn-2.corpus.npz"):
-        shutil.copyfile(ASSETS / name, tmp_path / name)
     monkeypatch.setenv(ASSETS_ENV, str(tmp_path))
-    for name, load in (("rnn-2.pt", rnnviz.load_model), ("rnn-2.corpus.npz", rnnviz.load_corpus)):
+    for name, load in (
+        ("rnn-2.safetensors", rnnviz.load_model),
+        ("rnn-2.safetensors", rnnviz.load_inference_model),
+        ("rnn-2.corpus.npz", rnnviz.load_corpus),
+    ):
+        shutil.copyfile(ASSETS / name, tmp_path / name)
         _damage(tmp_path / name, how)
         with pytest.raises(CheckpointError, match=str(tmp_path / name)):
             load("rnn-2")

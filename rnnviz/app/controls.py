@@ -13,6 +13,7 @@ from rnnviz.app.custom_model import (
     HANDOFF_KEY,
     MAX_UPLOAD_MB,
     UPLOAD_KEY,
+    UPLOAD_TYPES,
     CustomModel,
     UploadError,
     load_upload,
@@ -115,8 +116,8 @@ def own_model_controls() -> CustomModel | None:
     box = st.popover("Your own model", icon=":material/upload_file:")
     with box:
         file = box.file_uploader(
-            f"An rnnviz checkpoint (.pt, at most {MAX_UPLOAD_MB} MB)",
-            type=["pt"],
+            f"An rnnviz checkpoint (.safetensors, at most {MAX_UPLOAD_MB} MB)",
+            type=list(UPLOAD_TYPES),
             key=UPLOAD_KEY,
             max_upload_size=MAX_UPLOAD_MB,
             help="Written by `python -m rnnviz.train`, or downloaded from the training playground.",

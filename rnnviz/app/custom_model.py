@@ -12,29 +12,28 @@ The main page takes it out of the session state, checks it like an upload and pi
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import tempfile
-import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import rnnviz
 from rnnviz.app import shorten
-from rnnviz.checkpoint import read_checkpoint
+from rnnviz.checkpoint import CHECKPOINT_SUFFIX, LEGACY_SUFFIX, UPLOAD_LIMITS, convert_command, read_checkpoint
 from rnnviz.infer import NumpyRNN, inference_model
 
 UPLOAD_KEY = "own_model_upload"  # the file uploader's widget key
 HANDOFF_KEY = "rnnviz_custom_checkpoint"  # session state: (file name, checkpoint bytes) for the main page
 CUSTOM_MODEL = "yours"  # the model picker's option for it: not a shipped name, so no link can ask for it
-MAX_UPLOAD_MB = 20  # the shipped checkpoints are about 5 MB
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024  # Streamlit counts upload megabytes this way
+MAX_UPLOAD_BYTES = UPLOAD_LIMITS.max_file_bytes
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20  # Streamlit counts upload megabytes this way; the shipped ones are ~5 MB
+UPLOAD_TYPES = ("safetensors", "pt")  # a .pt is taken only to say how to convert it
 MAX_TRACES = 64  # traces kept per session for the custom model
 
 Source = Literal["upload", "playground"]
-_HOW_TO_GET_ONE = "Upload a .pt file written by `python -m rnnviz.train` or downloaded from the training playground."
+_HOW_TO_GET_ONE = (
+    f"Upload a {CHECKPOINT_SUFFIX} file written by `python -m rnnviz.train` or downloaded from the training playground."
+)
 
 
 class UploadError(ValueError):
@@ -79,14 +78,20 @@ class CustomModel:
 
 
 def check_upload(file_name: str, n_bytes: int) -> None:
-    """Before reading a file: it must be a non-empty .pt file of at most MAX_UPLOAD_MB."""
-    if not file_name.lower().endswith(".pt"):
-        raise UploadError(f"'{shorten(file_name)}' is not a .pt file. {_HOW_TO_GET_ONE}")
+    """Before reading a file: a non-empty .safetensors file of at most MAX_UPLOAD_MB (an old .pt: how to convert it)."""
+    shown = shorten(file_name)
+    if file_name.lower().endswith(LEGACY_SUFFIX):
+        raise UploadError(
+            f"'{shown}' is an old .pt checkpoint, which rnnviz no longer reads. Convert it on your computer with "
+            f"`{convert_command(safe_stem(file_name) + LEGACY_SUFFIX)}` and upload the new file."
+        )
+    if not file_name.lower().endswith(CHECKPOINT_SUFFIX):
+        raise UploadError(f"'{shown}' is not a {CHECKPOINT_SUFFIX} file. {_HOW_TO_GET_ONE}")
     if n_bytes <= 0:
-        raise UploadError(f"'{shorten(file_name)}' is empty. {_HOW_TO_GET_ONE}")
+        raise UploadError(f"'{shown}' is empty. {_HOW_TO_GET_ONE}")
     if n_bytes > MAX_UPLOAD_BYTES:
         raise UploadError(
-            f"'{shorten(file_name)}' is {n_bytes / 1024 / 1024:.1f} MB; this app takes checkpoints of at most "
+            f"'{shown}' is {n_bytes / 2**20:.1f} MB; this app takes checkpoints of at most "
             f"{MAX_UPLOAD_MB} MB (the shipped ones are about 5 MB). Load a larger one from Python with "
             "`rnnviz.load_model(path)`."
         )
@@ -94,63 +99,49 @@ def check_upload(file_name: str, n_bytes: int) -> None:
 
 def safe_stem(file_name: str) -> str:
     """A short file stem of letters, digits, '-', '_' and '.' (the model's name in the views)."""
-    stem = file_name[:-3] if file_name.lower().endswith(".pt") else file_name
+    stem = file_name
+    for suffix in (CHECKPOINT_SUFFIX, LEGACY_SUFFIX):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("._") or "model"
     return stem[:40]
 
 
 def load_upload(file_name: str, data: bytes, source: Source = "upload") -> CustomModel:
-    """Check and load an uploaded checkpoint (weights only, no torch); UploadError says what is wrong with it."""
+    """Check and load an uploaded checkpoint (no torch, no pickle); UploadError says what is wrong with it.
+
+    The bytes are read in memory with UPLOAD_LIMITS (file size, H, E, V, float32 footprint), all
+    checked before a weight is allocated; nothing is written to disk.
+    """
     check_upload(file_name, len(data))
     shown = shorten(file_name)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise UploadError(
-            f"'{shown}' is not an rnnviz checkpoint (not a PyTorch archive, or cut short). {_HOW_TO_GET_ONE}"
-        ) from exc
-    if unpacked > 2 * MAX_UPLOAD_BYTES:
-        raise UploadError(f"'{shown}' unpacks to {unpacked / 1e6:,.0f} MB, more than this app takes.")
-    with tempfile.TemporaryDirectory(prefix="rnnviz-upload-") as folder:
-        path = Path(folder) / f"{safe_stem(file_name)}.pt"
-        path.write_bytes(data)
-        try:
-            payload = read_checkpoint(path)  # weights only, and without torch: the page never imports it
-            _check_sizes(payload, shown)
-            model = inference_model(payload, path, name=safe_stem(file_name))
-        except rnnviz.CheckpointError as exc:
-            message = str(exc).replace(str(path), f"'{shown}'").replace("Restore it from git or retrain it.", "")
-            raise UploadError(f"{message.strip()} {_HOW_TO_GET_ONE}") from exc
+        checkpoint = read_checkpoint(data, name=f"'{shown}'", limits=UPLOAD_LIMITS)
+    except rnnviz.CheckpointError as exc:
+        if " at most " in exc.reason:
+            advice = (
+                f"This app takes models up to {UPLOAD_LIMITS.describe()}; "
+                "load a larger one from Python with `rnnviz.load_model(path)`."
+            )
+        elif "rnnviz.convert" in exc.reason:
+            advice = "Upload the converted file."
+        else:
+            advice = _HOW_TO_GET_ONE
+        raise UploadError(f"'{shown}' {exc.reason}. {advice}") from None
     return CustomModel(
         name=safe_stem(file_name),
         digest=hashlib.sha256(data).hexdigest(),
-        model=model,
+        model=inference_model(checkpoint, name=safe_stem(file_name)),
         source=source,
         n_bytes=len(data),
     )
 
 
-def _check_sizes(payload: Any, shown: str) -> None:
-    """The config must not ask for more weights than the file holds (a plainer message than a shape mismatch)."""
-    try:
-        config = payload["config"]
-        v, e, h = (int(config[k]) for k in ("vocab_size", "embed", "hidden"))
-        g = {"rnn": 1, "gru": 3, "lstm": 4}[config["arch"]]
-        stored = sum(int(t.size) for t in payload["state"].values())
-    except Exception:  # inference_model says what is wrong with such a file
-        return
-    wanted = v * e + g * h * (e + h + 2) + h + 1
-    if min(v, e, h) > 0 and wanted > stored:
-        raise UploadError(
-            f"'{shown}' is damaged: its config asks for {wanted:,} weights but it holds {stored:,}. {_HOW_TO_GET_ONE}"
-        )
-
-
 def take_handoff(value: object) -> tuple[str, bytes]:
     """The session state's HANDOFF_KEY value -> (file name, bytes); bytes alone are accepted too."""
     if isinstance(value, bytes | bytearray):
-        return "playground.pt", bytes(value)
+        return f"playground{CHECKPOINT_SUFFIX}", bytes(value)
     if isinstance(value, tuple | list) and len(value) == 2 and isinstance(value[1], bytes | bytearray):
         return str(value[0]), bytes(value[1])
     raise UploadError("The model handed over from another page is not a checkpoint; train it again.")

@@ -22,7 +22,7 @@ def md_escape(text: str) -> str:
 def md_message(text: str) -> str:
     """An error or note for st.markdown: its `code spans` stay code, everything else as md_escape.
 
-    Messages such as CheckpointError's quote commands in backticks (`git checkout -- rnn-2.pt`).
+    Messages such as CheckpointError's quote commands in backticks (`git checkout -- rnn-2.safetensors`).
     md_escape would show the backticks literally, and Streamlit's markdown turns a bare " -- " into
     an em dash (also -> into an arrow), so the command could no longer be copied. Inside a code span
     Streamlit changes nothing, and a code span renders its content literally: no HTML, links or math.
