@@ -1,7 +1,7 @@
 """Training playground: train a tiny RNN here and watch its state space form.
 
-Wiring only: controls -> task -> a background rnnviz.playground.Trainer -> live curves and state space
-(a fragment that reruns while training) -> replay, explore and download once it has ended.
+Wiring only, top to bottom: page config -> controls (task, model, run) -> a background trainer -> live curves
+and state space while it trains -> replay and the trained model once it has ended (rnnviz.app.playground).
 """
 
 from __future__ import annotations
@@ -14,263 +14,20 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # must precede the torch import (
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-import rnnviz.figures as F  # noqa: N812 - short name for the views
-from rnnviz import playground as pg
-from rnnviz.app import md_escape
-from rnnviz.app.custom_model import HANDOFF_KEY
-
-# Widget keys (the tests read these).
-TASK_KEY = "pg_task"
-UPLOAD_KEY = "pg_upload"
-ARCH_KEY = "pg_arch"
-HIDDEN_KEY = "pg_hidden"
-LR_KEY = "pg_lr"
-STEPS_KEY = "pg_steps"
-TRAIN_KEY = "pg_train"
-STOP_KEY = "pg_stop"
-CURVES_KEY = "pg_curves"
-SPACE_KEY = "pg_space"
-PATHS_KEY = "pg_paths"
-SCRUB_KEY = "pg_snapshot"
-EXPLORE_KEY = "pg_explore"
-OPEN_MAIN_KEY = "pg_open_main"
-EXPLORE_TEXT_KEY = "pg_explore_text"
-DOWNLOAD_KEY = "pg_download"
-# Session state (not widgets).
-TRAINER = "_pg_trainer"
-START_ERROR = "_pg_start_error"
-LIVE = "_pg_live"  # the live fragment saw the trainer running
-SAVED = "_pg_saved"  # (trainer id, checkpoint path)
-FIXED = "_pg_fixed"  # (trainer id, snapshot index) -> fixed points
-
-LIVE_EVERY_S = 0.5
-LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
-STEP_CHOICES = (50, 100, 200, 400, 800, 1500, 3000)
-SPACE_NOTE = (
-    "State space: each line is one training example read word by word from s₀, coloured by its label; a marker "
-    "shows where it ends (x: misread). The dashed line is the readout's o = 0.5 boundary. With 2 units, the grey "
-    "arrows show where one step of the average word moves each state."
-)
-EXAMPLE_UPLOAD = "1\ta warm , funny film\n0\tdull and far too long\n"
-
 st.set_page_config(page_title="rnnviz: training playground", page_icon="🏋️", layout="wide")
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def load_task(name: str, upload: bytes) -> pg.Task:
-    return pg.make_task(name, text=upload)
-
-
-# -- controls --------------------------------------------------------------------------------------
-def task_controls() -> tuple[pg.Task | None, str]:
-    """The picked task, or None and a message saying what is wrong with the upload."""
-    name = st.selectbox("Task", pg.TASKS, key=TASK_KEY, format_func=lambda t: pg.TASK_TITLES[t])
-    st.caption(pg.TASK_NOTES[name])
-    upload = b""
-    if name == "upload":
-        file = st.file_uploader(
-            f"A text file, one `label<TAB>sentence` per line (at most {pg.MAX_UPLOAD_BYTES // 1000} kB)",
-            type=["txt", "tsv"],
-            key=UPLOAD_KEY,
-        )
-        if file is None:
-            return None, "Upload a file to train on, for example:\n\n```\n" + EXAMPLE_UPLOAD + "```"
-        upload = file.getvalue()
-    try:
-        return load_task(name, upload), ""
-    except ValueError as exc:
-        return None, f"That file cannot be used: {md_escape(str(exc))}"
-
-
-def model_controls() -> pg.TrainConfig:
-    col_arch, col_hidden, col_lr, col_steps = st.columns([2, 2, 2, 2], vertical_alignment="bottom")
-    with col_arch:
-        arch = st.segmented_control(
-            "Cell", ("rnn", "gru", "lstm"), key=ARCH_KEY, default="rnn", required=True,
-            help="rnn: the plain cell s_t = tanh(U x_t + W s_{t-1} + b). gru, lstm: gated cells.",
-        )  # fmt: skip
-    with col_hidden:
-        hidden = st.slider("Hidden units H", 1, pg.MAX_HIDDEN, 2, key=HIDDEN_KEY, help="2 units: drawn on its own axes")
-    with col_lr:
-        lr = st.select_slider("Learning rate", LEARNING_RATES, 0.01, key=LR_KEY)
-    with col_steps:
-        steps = st.select_slider("Steps", STEP_CHOICES, 800, key=STEPS_KEY, help="Batches of 32 examples")
-    return pg.TrainConfig(arch=arch or "rnn", hidden=hidden, lr=lr, steps=steps)
-
-
-def start_training(task: pg.Task, config: pg.TrainConfig) -> None:
-    """Callback: one training per session; a new one replaces (and stops) the last."""
-    old = st.session_state.get(TRAINER)
-    if old is not None:
-        old.stop()
-    st.session_state.pop(START_ERROR, None)
-    try:
-        st.session_state[TRAINER] = pg.Trainer(task, config).start()
-        st.session_state[LIVE] = True
-    except pg.BusyError as exc:
-        st.session_state[START_ERROR] = str(exc)
-
-
-def stop_training() -> None:
-    trainer = st.session_state.get(TRAINER)
-    if trainer is not None:
-        trainer.stop()
-
-
-def run_controls(task: pg.Task | None, config: pg.TrainConfig) -> None:
-    trainer = st.session_state.get(TRAINER)
-    running = trainer is not None and trainer.running
-    with st.container(horizontal=True, gap="small"):
-        st.button(
-            "Train", key=TRAIN_KEY, type="primary", icon=":material/play_arrow:",
-            disabled=task is None or running, on_click=start_training, args=(task, config),
-        )  # fmt: skip
-        st.button("Stop", key=STOP_KEY, icon=":material/stop:", disabled=not running, on_click=stop_training)
-    st.caption(
-        f"Each run stops after {pg.MAX_SECONDS:.0f} s at most and uses one CPU thread; this server trains "
-        f"{pg.MAX_CONCURRENT} models at a time. Leaving the page stops the run."
-    )
-    if START_ERROR in st.session_state:
-        st.warning(md_escape(st.session_state[START_ERROR]), icon=":material/hourglass_top:")
-
-
-# -- views -----------------------------------------------------------------------------------------
-def progress(trainer: pg.Trainer) -> None:
-    snaps = trainer.snapshots
-    acc = f" · held-out accuracy {snaps[-1].test_accuracy:.0%}" if snaps else ""
-    total = trainer.config.steps
-    state = "training" if trainer.running else trainer.note
-    st.progress(
-        min(trainer.step / total, 1.0),
-        text=f"Step {trainer.step} of {total} · {trainer.elapsed:.1f} s{acc} · {state}",
-    )
-
-
-def live_section() -> None:
-    """Reruns every LIVE_EVERY_S while training: heartbeat, progress, curves, the latest snapshot's state space."""
-    trainer: pg.Trainer | None = st.session_state.get(TRAINER)
-    if trainer is None:
-        return
-    trainer.heartbeat()
-    if trainer.running:
-        progress(trainer)
-        snaps = trainer.snapshots
-        left, right = st.columns(2, gap="medium")
-        with left:
-            chart(F.training_curves_figure(snaps, total_steps=trainer.config.steps), CURVES_KEY)
-        with right:
-            if snaps:
-                space = F.training_space_figure(snaps[-1], label_names=trainer.task.label_names)
-                chart(space, SPACE_KEY)
-        st.caption(SPACE_NOTE + " Fixed points are found once training ends, in the replay.")
-    elif st.session_state.pop(LIVE, False):
-        st.rerun()  # the run ended: redraw the whole page (replay, explore) and stop the timer
-
-
-def chart(fig, key: str) -> None:
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False, "scrollZoom": False})
-
-
-def replay_section(trainer: pg.Trainer) -> None:
-    snaps = trainer.snapshots
-    if not snaps:
-        return
-    progress(trainer)
-    if trainer.status == "failed":
-        st.error(f"Training failed: {md_escape(trainer.error)}")
-    steps = [s.step for s in snaps]
-    col_slider, col_paths = st.columns([4, 1], vertical_alignment="bottom")
-    with col_slider:
-        at = st.select_slider(
-            "Replay: the model at step", steps, value=steps[-1], key=SCRUB_KEY,
-            help="Drag to watch the geometry form, snapshot by snapshot",
-        )  # fmt: skip
-    with col_paths:
-        paths = st.toggle("Whole paths", value=True, key=PATHS_KEY, help="Off: only where each example ends")
-    index = steps.index(at)
-    snap = snaps[index]
-    fixed = None
-    if snap.H >= 2:
-        cache = st.session_state.setdefault(FIXED, {})
-        key = (id(trainer), index)
-        if key not in cache:
-            with st.spinner("Finding fixed points…"):
-                cache[key] = pg.snapshot_fixed_points(snap)
-        fixed = cache[key]
-    left, right = st.columns(2, gap="medium")
-    with left:
-        chart(F.training_curves_figure(snaps, total_steps=trainer.config.steps, at_step=at), CURVES_KEY)
-    with right:
-        space = F.training_space_figure(snap, fixed_points=fixed, paths=paths, label_names=trainer.task.label_names)
-        chart(space, SPACE_KEY)
-    st.caption(SPACE_NOTE + " Green marks the fixed points of that update.")
-
-
-def explore_section(trainer: pg.Trainer) -> None:
-    st.subheader("Explore this model")
-    col_save, col_main, col_download = st.columns(3)
-    with col_save:
-        if st.button("Explore this model", key=EXPLORE_KEY, icon=":material/travel_explore:"):
-            st.session_state[SAVED] = (id(trainer), str(pg.save_trained(trainer)))
-    with col_main:
-        if st.button("Open it in the main views", key=OPEN_MAIN_KEY, icon=":material/open_in_new:",
-                     help="The main page adds it to its model picker, for this session only"):  # fmt: skip
-            st.session_state[HANDOFF_KEY] = (f"{trainer.model.name}.safetensors", pg.checkpoint_bytes(trainer))
-            st.switch_page("streamlit_app.py")
-    with col_download:
-        st.download_button(
-            "Download the checkpoint (.safetensors)", data=pg.checkpoint_bytes(trainer),
-            file_name=f"{trainer.model.name}.safetensors", mime="application/octet-stream", key=DOWNLOAD_KEY,
-        )  # fmt: skip
-    saved = st.session_state.get(SAVED)
-    if saved is None or saved[0] != id(trainer):
-        st.caption("Saves the trained model and shows it reading a sentence of your choice in the main views.")
-        return
-    path = saved[1]
-    st.info(
-        "Saved as an ordinary rnnviz checkpoint at `"
-        + path
-        + "`. Open it in the main views with the button above, in Python with "
-        "`rnnviz.load_model(path)`, or read it here:",
-        icon=":material/save:",
-    )
-    default = trainer.task.test[0].text if trainer.task.test else ""
-    text = st.text_input("A sentence for the trained model", value=default, key=EXPLORE_TEXT_KEY)
-    try:
-        tr = pg.trace_text(trainer, text)
-    except ValueError as exc:
-        st.info(md_escape(str(exc)))
-        return
-    left, right = st.columns(2)
-    with left:
-        chart(F.projection(tr), "pg_explore_projection")
-    with right:
-        chart(F.positivity(tr), "pg_explore_positivity")
-    chart(F.unrolled(tr), "pg_explore_unrolled")
-
-
-# -- the page --------------------------------------------------------------------------------------
-st.title("Training playground")
+st.title("Training playground: train a tiny RNN and watch it learn")
 with contextlib.suppress(StreamlitPageNotFoundError):  # run on its own (as AppTest does), it has no main page
     st.page_link("streamlit_app.py", label="Watch an RNN read", icon=":material/arrow_back:")
 st.caption(
-    "Train a tiny recurrent network on a task made up on the spot and watch its state space form: where the "
-    "examples end up, the readout's boundary, and for 2 hidden units the flow and fixed points of its update."
+    "Pick a task made up on the spot, train a small recurrent network on it and watch its state space form: "
+    "where the examples end up, the readout's boundary, and for 2 hidden units the flow and fixed points of its update."
 )
-task, task_problem = task_controls()
-if task_problem:
-    (st.error if task is None and "cannot be used" in task_problem else st.info)(task_problem)
-config = model_controls()
-if task is not None:
-    with st.expander(f"Examples from the task ({len(task.train):,} for training, {len(task.test):,} held out)"):
-        st.markdown(
-            "\n".join(f"- {md_escape(e.text)} → **{md_escape(task.label_names[e.label])}**" for e in task.train[:6])
-        )
-run_controls(task, config)
-trainer: pg.Trainer | None = st.session_state.get(TRAINER)
-if trainer is not None and trainer.running:
-    st.fragment(live_section, run_every=LIVE_EVERY_S)()
-elif trainer is not None:
-    st.session_state.pop(LIVE, None)
-    replay_section(trainer)
-    explore_section(trainer)
+with st.spinner("Loading the playground (PyTorch)…"):  # the first visit imports torch: a few seconds
+    from rnnviz.app import playground as ui
+
+task, problem = ui.task_controls()
+ui.task_problem(task, problem)
+config = ui.model_controls()
+ui.task_examples(task)
+trainer = ui.run_controls(task, config)
+ui.training_sections(trainer)

@@ -8,13 +8,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
-import math
 import random
 import shlex
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,35 +20,20 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from rnnviz import sst
+from rnnviz import fit, sst
+from rnnviz.fit import Example, TypeTable, batches, run_batch
 from rnnviz.model import ARCHS, ModelConfig, SentimentRNN, save_checkpoint
 from rnnviz.vocab import Vocab
+
+__all__ = ["Example", "TypeTable", "WeightAverage", "accuracy", "batches", "main", "phrase_examples", "run_batch"]
 
 NEUTRAL_TARGET = 0.5
 
 
-@dataclass(frozen=True)
-class Example:
-    types: list[int]  # token type ids into the type table
-    targets: list[float]  # per step; NaN where that prefix carries no label
-
-
-class TypeTable:
-    """Every token type seen in the data, with its full bag and its pieces-only bag."""
-
-    def __init__(self, vocab: Vocab) -> None:
-        self.vocab = vocab
-        self.index: dict[str, int] = {}
-        self.full: list[list[int]] = []
-        self.pieces: list[list[int]] = []
-
-    def id(self, token: str) -> int:
-        if token not in self.index:
-            self.index[token] = len(self.full)
-            bag, _ = self.vocab.bag(token)
-            self.full.append(bag)
-            self.pieces.append(self.vocab.ngram_ids(token) or [0])
-        return self.index[token]
+def _example(words: tuple[str, ...], targets: list[float | None], table: TypeTable) -> Example:
+    example = Example(words, int(targets[-1]), tuple(targets))  # type: ignore[arg-type]
+    table.ids(example)  # number the types in order of first sight: batches and dropout draws follow that order
+    return example
 
 
 def phrase_examples(trees: list[sst.Tree], table: TypeTable, neutral: float = NEUTRAL_TARGET) -> list[Example]:
@@ -63,11 +46,11 @@ def phrase_examples(trees: list[sst.Tree], table: TypeTable, neutral: float = NE
             if sst.binary_label(node.label) is None or words in seen:
                 continue
             seen.add(words)
-            targets = [math.nan] * len(words)
+            targets: list[float | None] = [None] * len(words)
             for length, label in node.prefix_labels():
                 y = sst.binary_label(label)
                 targets[length - 1] = neutral if y is None else float(y)
-            out.append(Example([table.id(w) for w in words], targets))
+            out.append(_example(words, targets, table))
     return out
 
 
@@ -77,13 +60,13 @@ def sentence_examples(trees: list[sst.Tree], table: TypeTable) -> list[Example]:
     for tree in trees:
         if sst.binary_label(tree.label) is None:
             continue
-        words = [w.lower() for w in tree.words]
-        targets = [math.nan] * len(words)
+        words = tuple(w.lower() for w in tree.words)
+        targets: list[float | None] = [None] * len(words)
         for length, label in tree.prefix_labels():
             y = sst.binary_label(label)
             if y is not None:
                 targets[length - 1] = float(y)
-        out.append(Example([table.id(w) for w in words], targets))
+        out.append(_example(words, targets, table))
     return out
 
 
@@ -121,61 +104,10 @@ class WeightAverage:
                     q.copy_(saved)
 
 
-def batches(examples: list[Example], size: int, rng: random.Random) -> list[list[Example]]:
-    """Length-bucketed batches in random order (little padding, still shuffled)."""
-    order = sorted(examples, key=lambda e: (len(e.types), rng.random()))
-    chunks = [order[i : i + size] for i in range(0, len(order), size)]
-    rng.shuffle(chunks)
-    return chunks
-
-
-def run_batch(
-    model: SentimentRNN,
-    table: TypeTable,
-    batch: list[Example],
-    word_dropout: float = 0.0,
-    unk_dropout: float = 0.0,
-    rng: random.Random | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(B, T) logits and (B, T) targets (NaN = no label) for one batch."""
-    t_max = max(len(e.types) for e in batch)
-    types = sorted({t for e in batch for t in e.types})
-    local = {t: i for i, t in enumerate(types)}
-    bags = []
-    for t in types:
-        r = rng.random() if rng else 1.0
-        if r < unk_dropout:
-            bags.append([0])
-        elif r < unk_dropout + word_dropout:
-            bags.append(table.pieces[t])
-        else:
-            bags.append(table.full[t])
-    emb = model.embed_bags(bags)  # (n_types, E)
-    idx = torch.zeros(len(batch), t_max, dtype=torch.long)
-    targets = torch.full((len(batch), t_max), math.nan)
-    for row, e in enumerate(batch):
-        idx[row, : len(e.types)] = torch.tensor([local[t] for t in e.types])
-        targets[row, : len(e.types)] = torch.tensor(e.targets)
-    return model(emb[idx]), targets
-
-
-@torch.no_grad()
 def accuracy(model: SentimentRNN, table: TypeTable, examples: list[Example]) -> tuple[float, float]:
-    """(final-step accuracy, accuracy over every labelled prefix), batched path, eval mode."""
-    was_training = model.training
-    model.eval()
-    final_hits = prefix_hits = prefix_n = 0
-    for i in range(0, len(examples), 256):
-        chunk = examples[i : i + 256]
-        logits, targets = run_batch(model, table, chunk)
-        for row, e in enumerate(chunk):
-            n = len(e.types)
-            final_hits += int((logits[row, n - 1] > 0) == (targets[row, n - 1] > 0.5))
-            mask = ~torch.isnan(targets[row, :n])
-            prefix_hits += int(((logits[row, :n][mask] > 0) == (targets[row, :n][mask] > 0.5)).sum())
-            prefix_n += int(mask.sum())
-    model.train(was_training)
-    return final_hits / len(examples), prefix_hits / max(prefix_n, 1)
+    """(final-step accuracy, accuracy over every labelled prefix), eval mode."""
+    scores = fit.evaluate(model, table, examples)
+    return scores.accuracy, scores.prefix_accuracy
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -234,7 +166,6 @@ def main(argv: list[str] | None = None) -> Path:
     model = SentimentRNN(config, vocab)
     trainable = [q for q in model.parameters() if q.requires_grad]
     opt = torch.optim.Adam(trainable, lr=lr, weight_decay=args.weight_decay)
-    loss_fn = nn.BCEWithLogitsLoss(reduction="none")
     averaged = WeightAverage(trainable, args.ema)
     best = (-1.0, None, 0)  # dev accuracy, state, epoch
     checks_since_best = 0
@@ -248,19 +179,12 @@ def main(argv: list[str] | None = None) -> Path:
         bar = tqdm(epoch_batches, desc=f"{name} epoch {epoch}", unit="batch", file=sys.stderr, mininterval=1.0)
         running = 0.0
         for step, batch in enumerate(bar, 1):
-            logits, targets = run_batch(model, table, batch, args.word_dropout, args.unk_dropout, rng)
-            mask = ~torch.isnan(targets)
-            lengths = torch.tensor([len(e.types) for e in batch])
-            is_final = torch.arange(targets.shape[1])[None] == (lengths - 1)[:, None]  # (B, T)
-            weight = torch.where(is_final, 1.0, args.prefix_weight)[mask]
-            per_step = loss_fn(logits[mask], targets[mask])
-            loss = (per_step * weight).sum() / weight.sum()
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(trainable, args.clip)
-            opt.step()
+            result = fit.train_step(
+                model, opt, table, batch, prefix_weight=args.prefix_weight, clip=args.clip,
+                word_dropout=args.word_dropout, unk_dropout=args.unk_dropout, rng=rng,
+            )  # fmt: skip
             averaged.update()
-            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            running = 0.98 * running + 0.02 * result.loss if step > 1 else result.loss
             if step in check_steps:
                 with averaged.swapped_in():
                     dev_acc, dev_prefix = accuracy(model, table, dev)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
+import uuid
 
 import numpy as np
 import pytest
+import torch
 
 import rnnviz
 from rnnviz import playground as pg
-from rnnviz.figures.training import training_curves_figure, training_space_figure
+from rnnviz.figures import training_curves_figure, training_space_figure
 
 
 # -- tasks: labels correct by construction ----------------------------------------------------------
@@ -32,12 +35,19 @@ def _sentiment_score(tokens: tuple[str, ...]) -> int:
     return values[0] + (3 if joint == "but" else 1) * values[1]
 
 
+_ALT = "|".join
+_CLAUSE = f"the ({_ALT(pg.NOUNS)}) ({_ALT(pg.VERBS)}) (not )?(very )?({_ALT(pg.POSITIVE_WORDS + pg.NEGATIVE_WORDS)})"
+_TAIL = f"({_ALT(pg.TAIL_PHRASES)})"
+ENGLISH = re.compile(f"{_CLAUSE}( (and|but) {_CLAUSE})? {_TAIL}( , {_TAIL})?")
+
+
 def test_sentiment_labels_are_correct_by_construction():
     task = pg.make_task("sentiment", n_train=3000, n_test=10)
     for e in task.train:
         score = _sentiment_score(e.tokens)
         assert score != 0 and e.label == int(score > 0), e.text
         assert e.tokens[-1] not in pg.POSITIVE_WORDS + pg.NEGATIVE_WORDS  # neutral tail: memory matters
+        assert ENGLISH.fullmatch(e.text), e.text  # reads as a sentence, not a bag of words
         assert len(e.prefix) == len(e.tokens) and e.prefix[-1] == e.label
     kinds = {w for e in task.train for w in e.tokens}
     assert {"not", "very", "but", "and"} <= kinds
@@ -54,6 +64,9 @@ def test_counting_and_first_word_labels():
     for e in task.train:
         assert e.label == int(e.tokens[0] == "yes") and e.tokens[0] in ("yes", "no")
         assert not set(e.tokens[1:]) & {"yes", "no"}
+        sentences = " ".join(e.tokens[1:]).split(" , ")  # whole small sentences, never a word salad
+        assert sentences[0] == "," or e.tokens[1] == ","
+        assert all(s.strip(", ") in pg.DISTRACTOR_PHRASES for s in sentences), e.text
     lengths = [len(e.tokens) for e in task.train]
     assert min(lengths) <= 10 and max(lengths) >= 45  # distractors of growing length
 
@@ -137,6 +150,9 @@ def test_short_training_improves_and_records_snapshots(tmp_path):
     curves = training_curves_figure(snaps, total_steps=250, at_step=100)
     assert list(curves.data[2].x) == [0, 50, 100, 150, 200, 250]
     assert curves.layout.shapes[0].x0 == 100
+    at_100 = next(s for s in snaps if s.step == 100)
+    assert f"replay at step 100, held-out accuracy {at_100.test_accuracy:.0%}" in curves.layout.title.text
+    assert "replay" not in training_curves_figure(snaps, total_steps=250).layout.title.text
     curves.to_json()
 
     tr = pg.trace_text(trainer, "the plot was very good in the end")
@@ -146,6 +162,44 @@ def test_short_training_improves_and_records_snapshots(tmp_path):
     assert loaded.meta["task"] == "sentiment" and abs(rnnviz.trace(loaded, tr.text).final - tr.final) < 1e-3
     assert path.suffix == ".safetensors" and rnnviz.load_inference_model(path).meta == loaded.meta
     assert pg.checkpoint_bytes(trainer)[8:9] == b"{"  # a safetensors header, not a pickle
+    name, data = pg.checkpoint_file(trainer)
+    (tmp_path / "download").mkdir()
+    download = tmp_path / "download" / name
+    download.write_bytes(data)
+    assert abs(rnnviz.trace(rnnviz.load_model(download), tr.text).final - tr.final) < 1e-3
+
+
+def test_the_checkpoint_records_the_settings_that_train_it_again(tmp_path):
+    task = pg.make_task("counting", n_train=200, n_test=40, seed=3)
+    trainer = pg.Trainer(task, pg.TrainConfig(arch="gru", hidden=3, steps=300, lr=0.03, seed=5)).start()
+    time.sleep(0.2)
+    trainer.stop()  # stopped part-way: the record says how many steps were taken
+    _wait(trainer)
+    meta = pg.checkpoint_meta(trainer)
+    assert meta["settings"]["steps"] == trainer.step < 300 and meta["task_seed"] == 3
+    namespace: dict = {}
+    exec(meta["command"], namespace)  # what the record says to run
+    again = namespace["trainer"]
+    assert again.status == "done" and again.step == trainer.step
+    for (name, a), b in zip(trainer.model.state_dict().items(), again.model.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_each_trainer_has_an_identity_that_is_never_reused():
+    """A uuid, not id(): CPython hands a freed trainer's id() to the next object, and the page's caches key on it."""
+    task = pg.make_task("counting", n_train=20, n_test=5)
+    trainers = [pg.Trainer(task, pg.TrainConfig(steps=1)) for _ in range(3)]
+    assert len({t.id for t in trainers}) == 3
+    for t in trainers:
+        assert uuid.UUID(t.id).version == 4 and str(id(t)) not in t.id
+
+
+def test_the_default_training_finishes_inside_the_time_cap():
+    """The page's defaults (TrainConfig()) on the default task end by finishing every step, not by the time cap."""
+    trainer = pg.Trainer(pg.make_task(pg.TASKS[0]), pg.TrainConfig()).start()
+    _wait(trainer, pg.MAX_SECONDS + 10)
+    assert trainer.status == "done", trainer.note
+    assert trainer.step == pg.TrainConfig().steps and trainer.snapshots[-1].test_accuracy >= 0.85
 
 
 def test_stop_time_cap_and_heartbeat_end_a_run():

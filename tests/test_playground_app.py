@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -11,19 +13,12 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "1_Training_playground.py"
+from rnnviz import playground as pg
+from rnnviz.app import playground as ui
 
-
-def _page_constants() -> dict[str, str]:
-    """The page's widget and state keys, read from its source (running the page outside Streamlit would draw it)."""
-    out = {}
-    for node in ast.parse(PAGE.read_text()).body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            out[node.targets[0].id] = node.value.value  # type: ignore[union-attr]
-    return out
-
-
-K = _page_constants()
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = ROOT / "pages" / "1_Training_playground.py"
+K = {name: getattr(ui, name) for name in dir(ui) if name.isupper()}  # widget and state keys
 
 
 def charts(at: AppTest) -> list:
@@ -33,9 +28,15 @@ def charts(at: AppTest) -> list:
 def test_page_starts_with_defaults():
     at = AppTest.from_file(str(PAGE), default_timeout=60).run()
     assert not at.exception
-    assert at.title[0].value == "Training playground"
+    assert at.title[0].value.startswith("Training playground: train a tiny RNN")
+    labels = {b.proto.label for b in at.button}
+    assert {"Train a model", "Stop training"} <= labels and not {"Train", "Stop"} & labels  # say what they do
     assert at.selectbox(key=K["TASK_KEY"]).value == "sentiment"
-    assert at.slider(key=K["HIDDEN_KEY"]).value == 2
+    defaults = pg.TrainConfig()  # the run the tests time-check (test_playground): what the page starts with
+    assert at.slider(key=K["HIDDEN_KEY"]).value == defaults.hidden
+    assert at.select_slider(key=K["STEPS_KEY"]).value == defaults.steps
+    assert at.select_slider(key=K["LR_KEY"]).value == defaults.lr
+    assert at.segmented_control(key=K["ARCH_KEY"]).value == defaults.arch
     assert not at.button(key=K["TRAIN_KEY"]).disabled and at.button(key=K["STOP_KEY"]).disabled
     assert not charts(at)
 
@@ -58,8 +59,13 @@ def test_short_training_shows_curves_replay_and_explore():
     assert "Step 50 of 50" in at.get("progress")[0].proto.text
     scrub = at.select_slider(key=K["SCRUB_KEY"])
     assert scrub.value == 50
+    assert any(m.value.startswith("**Replay at the end of training") for m in at.markdown)
     scrub.set_value(0).run()  # replay the untrained model
     assert not at.exception and len(charts(at)) == 2
+    first = trainer.snapshots[0]
+    heading = f"**Replay at step 0 of 50: held-out accuracy {first.test_accuracy:.0%}"
+    assert any(m.value.startswith(heading) for m in at.markdown)  # the replayed step's numbers, not the last's
+    assert set(at.session_state[K["FIXED"]]) == {(trainer.id, 0), (trainer.id, len(trainer.snapshots) - 1)}
     assert at.get("download_button")
     at.button(key=K["EXPLORE_KEY"]).click().run()
     assert not at.exception
@@ -67,6 +73,17 @@ def test_short_training_shows_curves_replay_and_explore():
     assert len(charts(at)) == 5  # plus the projection, positivity and unrolled views of the trained model
     at.text_input(key=K["EXPLORE_TEXT_KEY"]).input("   ").run()
     assert not at.exception and any("empty" in i.value for i in at.info)
+
+
+def test_the_page_shows_a_spinner_while_torch_loads():
+    """Everything the page imports before its spinner leaves torch unloaded; the playground, inside it, loads it."""
+    tree = ast.parse(PAGE.read_text(encoding="utf-8"))
+    before = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    spinner = next(n for n in tree.body if isinstance(n, ast.With) and "st.spinner" in ast.unparse(n.items[0]))
+    assert any("rnnviz.app" in ast.unparse(n) and "playground" in ast.unparse(n) for n in spinner.body)
+    code = "\n".join(ast.unparse(n) for n in before) + "\nimport sys\nprint('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def _with_upload(content: bytes) -> AppTest:

@@ -6,6 +6,8 @@ is missing, except under CI (CI=true), where a missing browser is a failure.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_util import IN_CI, missing_browser, streamlit_server
 
@@ -39,7 +41,7 @@ def test_train_updates_live_and_stop_ends_it(playground_page, app_url):
     page = playground_page
     page.goto(app_url)
     page.locator("a", has_text="Training playground").first.click()  # the page link under the title
-    page.wait_for_url("**/Training_playground")
+    page.wait_for_url(re.compile(r"/Training_playground(\?|$)"))  # the main page's query may come along
     train = page.locator(".st-key-pg_train button")
     train.wait_for()
     # The most steps, so Stop comes well before the end.
@@ -62,3 +64,32 @@ def test_train_updates_live_and_stop_ends_it(playground_page, app_url):
     page.wait_for_selector(".st-key-pg_snapshot")  # the replay scrubber appears
     assert _progress_step(page) < 3000
     assert page.locator(".st-key-pg_train button").is_enabled()
+
+
+def _missing_when_opened_directly(page, app_url: str) -> list[str]:
+    """Every URL that answered 404 while the playground loaded from its own address (not through the main page)."""
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    page.goto(app_url.rstrip("/") + "/Training_playground")
+    page.locator(".st-key-pg_train button").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").first.inner_text().startswith("Training playground")
+    return missing
+
+
+STREAMLIT_PROBES = ("/Training_playground/_stcore/health", "/Training_playground/_stcore/host-config")
+
+
+def test_opened_directly_nothing_of_ours_is_missing(playground_page, app_url):
+    """The page, its assets and its charts' scripts are all found; only Streamlit's own probes may miss."""
+    missing = _missing_when_opened_directly(playground_page, app_url)
+    assert all(url.split("?")[0].endswith(STREAMLIT_PROBES) for url in missing), missing
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Streamlit's frontend first probes <page>/_stcore/health and /host-config on a page URL opened directly "
+    "(streamlit/streamlit#7074, open); nothing in the app can answer them. Strict: passes loudly once fixed.",
+)
+def test_opened_directly_the_page_loads_without_404s(playground_page, app_url):
+    assert not _missing_when_opened_directly(playground_page, app_url)

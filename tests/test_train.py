@@ -1,15 +1,22 @@
-"""Training runs end to end on a tiny treebank, learns, is reproducible, and records what it did."""
+"""Training runs end to end on a tiny treebank, learns, is reproducible, and records what it did.
+
+Also the one step both trainers take (rnnviz.fit): its example type, loss, step and evaluation.
+"""
 
 from __future__ import annotations
 
+import math
 import random
+import time
 
-import numpy as np
 import pytest
+import torch
 
 import rnnviz
-from rnnviz import train
-from rnnviz.checkpoint import read_checkpoint
+from rnnviz import fit, train
+from rnnviz import playground as pg
+from rnnviz.model import ModelConfig, SentimentRNN
+from rnnviz.vocab import Vocab
 
 POSITIVE = ["good", "great", "fine", "lovely"]
 NEGATIVE = ["bad", "awful", "dull", "weak"]
@@ -54,12 +61,101 @@ def test_training_learns_and_records(tiny_sst, tmp_path):
     assert rnnviz.trace(model, "the movie is awful").final < 0.5
 
 
+def weights(path) -> dict[str, torch.Tensor]:
+    """The weights a checkpoint holds (not the unused shell of the fast torch RNN the model carries)."""
+    return {k: v for k, v in rnnviz.load_model(path).state_dict().items() if not k.startswith("_fast.")}
+
+
 def test_training_is_reproducible_from_its_seed(tiny_sst, tmp_path):
-    a = read_checkpoint(run(tiny_sst, tmp_path / "a.safetensors")).tensors
-    b = read_checkpoint(run(tiny_sst, tmp_path / "b.safetensors")).tensors
-    c = read_checkpoint(run(tiny_sst, tmp_path / "c.safetensors", seed=1)).tensors
-    assert all(np.array_equal(a[k], b[k]) for k in a)
-    assert not np.array_equal(a["W"], c["W"])
+    a = weights(run(tiny_sst, tmp_path / "a.safetensors"))
+    b = weights(run(tiny_sst, tmp_path / "b.safetensors"))
+    c = weights(run(tiny_sst, tmp_path / "c.safetensors", seed=1))
+    assert {"U", "W", "V", "embedding.weight"} <= set(a)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_the_recorded_command_trains_the_same_model_again(tiny_sst, tmp_path):
+    path = run(tiny_sst, tmp_path / "a.safetensors")
+    meta = rnnviz.load_model(path).meta
+    command = meta["command"].removeprefix("python -m rnnviz.train ").split()
+    assert meta["hyperparameters"]["seed"] == 0 and meta["hyperparameters"]["lr"] == 0.01
+    command[command.index("--out") + 1] = str(tmp_path / "again.safetensors")
+    first, again = weights(path), weights(train.main(command))
+    assert all(torch.equal(v, again[k]) for k, v in first.items())
+
+
+def test_the_cli_and_the_playground_take_the_same_step(tiny_sst, tmp_path, monkeypatch):
+    callers = []
+    real = fit.train_step
+
+    def spy(*args, **kwargs):
+        callers.append(type(args[0]).__name__)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fit, "train_step", spy)
+    argv = ["--hidden", "2", "--embed", "4", "--data", str(tiny_sst), "--out", str(tmp_path / "cli.safetensors")]
+    train.main([*argv, "--epochs", "1", "--batch", "10"])
+    cli_steps = len(callers)
+    assert cli_steps == 5  # the tiny treebank's 49 distinct labelled phrases in batches of 10: one epoch
+    trainer = pg.Trainer(pg.make_task("counting", n_train=50, n_test=10), pg.TrainConfig(steps=4)).start()
+    end = time.monotonic() + 30
+    while trainer.running and time.monotonic() < end:
+        trainer.heartbeat()
+        time.sleep(0.02)
+    assert trainer.status == "done" and len(callers) == cli_steps + 4
+    assert set(callers) == {"SentimentRNN"}
+
+
+# -- rnnviz.fit -------------------------------------------------------------------------------------
+def test_an_example_knows_its_targets():
+    assert fit.Example(("a", "b"), 1).targets[-1] == 1.0 and math.isnan(fit.Example(("a", "b"), 1).targets[0])
+    assert fit.Example(("a", "b"), 0, (0.5, 0)).targets == [0.5, 0.0]
+    assert fit.Example(("a", "b"), 0, (None, 0)).text == "a b"
+    for bad in (lambda: fit.Example(("a",), 2), lambda: fit.Example(("a", "b"), 1, (1,)), lambda: fit.Example((), 1)):
+        with pytest.raises(ValueError):
+            bad()
+    assert pg.Example is fit.Example and train.Example is fit.Example  # one labelled-example type
+
+
+def _tiny(seed: int = 0) -> tuple[SentimentRNN, fit.TypeTable]:
+    torch.manual_seed(seed)
+    vocab = Vocab.build([["good", "bad", "film"]] * 2, max_ngrams=0)
+    return SentimentRNN(ModelConfig("gru", 3, 4, vocab.size, 0.0), vocab), fit.TypeTable(vocab)
+
+
+def test_the_loss_weighs_prefixes_against_the_last_step():
+    logits = torch.tensor([[0.0, 2.0, -1.0], [1.0, 3.0, 0.0]])
+    targets = torch.tensor([[1.0, math.nan, 0.0], [0.0, 1.0, math.nan]])
+    lengths = torch.tensor([3, 2])
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    finals = bce(torch.tensor([-1.0, 3.0]), torch.tensor([0.0, 1.0]))
+    assert torch.isclose(fit.sequence_loss(logits, targets, lengths, prefix_weight=0.0), finals)
+    everything = bce(torch.tensor([0.0, -1.0, 1.0, 3.0]), torch.tensor([1.0, 0.0, 0.0, 1.0]))
+    assert torch.isclose(fit.sequence_loss(logits, targets, lengths, prefix_weight=1.0), everything)
+
+
+def test_evaluate_scores_what_the_model_reads():
+    model, table = _tiny()
+    examples = [fit.Example(("good", "film"), 1, (None, 1)), fit.Example(("bad",), 0), fit.Example(("film",), 1)]
+    scores = fit.evaluate(model, table, examples, chunk=2)
+    finals = [float(model.steps([table.full[t] for t in table.ids(e)]).outputs[-1]) for e in examples]
+    assert scores.accuracy == sum((o > 0.5) == bool(e.label) for o, e in zip(finals, examples, strict=True)) / 3
+    expected = -sum(math.log(o if e.label else 1 - o) for o, e in zip(finals, examples, strict=True)) / 3
+    assert scores.loss == pytest.approx(expected, rel=1e-4) and scores.n == 3
+    model.train()  # evaluation reads without dropout and gives the model back in the mode it found it
+    fit.evaluate(model, table, examples)
+    assert model.training
+
+
+def test_a_step_lowers_the_loss_of_its_batch():
+    model, table = _tiny()
+    batch = [fit.Example(("good", "film"), 1), fit.Example(("bad", "film"), 0)] * 4
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    first = fit.train_step(model, opt, table, batch)
+    for _ in range(30):
+        last = fit.train_step(model, opt, table, batch)
+    assert last.loss < first.loss and last.correct == len(batch)
 
 
 def test_missing_data_is_a_clear_error(tmp_path, capsys):

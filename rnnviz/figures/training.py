@@ -46,10 +46,12 @@ def training_curves_figure(snapshots: Sequence[Snapshot], *, total_steps: int, a
     steps = [s.step for s in snapshots]
     x_max = max(total_steps, max(steps, default=0), 1)
     loss = [round(float(s.loss), 4) for s in snapshots]
-    last = snapshots[-1] if snapshots else None
+    shown = [s for s in snapshots if at_step is None or s.step <= at_step]  # a replay names its own step
+    last = shown[-1] if shown else None
     title = "Loss and accuracy while training"
     if last is not None:
-        title += f": step {last.step}, held-out accuracy {last.test_accuracy:.0%}"
+        title += f": {'replay at ' if at_step is not None else ''}step {last.step}, "
+        title += f"held-out accuracy {last.test_accuracy:.0%}"
     top = max([*loss, 0.75]) * 1.05
     axis = {"showgrid": True, "gridcolor": FAINT, "zeroline": False, "fixedrange": True}
     layout = base_layout(
