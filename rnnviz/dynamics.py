@@ -19,6 +19,7 @@ from rnnviz.cell import CellParams, jacobian, sigmoid, step, vjp
 AVERAGE_WORD = "(average word)"
 FIXED_SPEED = 1e-4  # |F(s) - s| below this: a fixed point
 SLOW_SPEED = 2e-2  # below this: a slow point (where a line attractor shows up)
+POLISH_CHUNK = 16  # states polished at once
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,15 @@ def _polish(
     states = states.copy()
     spd = speed(params, states, x)
     todo = np.flatnonzero(np.isfinite(spd) & (spd < candidate))
+    for first in range(0, len(todo), POLISH_CHUNK):  # a chunk's (M, D, D) systems stay a few MB
+        _polish_chunk(params, states, spd, todo[first : first + POLISH_CHUNK], x, n_steps)
+    return states, spd
+
+
+def _polish_chunk(
+    params: CellParams, states: np.ndarray, spd: np.ndarray, todo: np.ndarray, x: np.ndarray, n_steps: int
+) -> None:
+    """_polish on the states `todo`, updating `states` and `spd` in place."""
     lam = np.full(len(todo), 1e-3)
     eye = np.eye(params.state_size)
     for _ in range(n_steps):
@@ -206,7 +216,6 @@ def _polish(
         better = np.isfinite(trial_speed) & (trial_speed < spd[idx])
         states[idx[better]], spd[idx[better]] = trial[better], trial_speed[better]
         lam[live] = np.where(better, np.maximum(lam_live / 10, 1e-12), lam_live * 10)
-    return states, spd
 
 
 def _line(hidden: np.ndarray, min_points: int = 5, min_share: float = 0.9) -> np.ndarray | None:
