@@ -1,18 +1,19 @@
-"""The written-out cells in numpy (no torch): what the app runs on every keystroke.
+"""The sentiment RNN for display in numpy (no torch): what the app runs on every keystroke.
 
-`written_out` is the one written-out cell: NumpyRNN.steps runs it, and so does SentimentRNN.steps
-(rnnviz/model.py) on its weights as numpy; tests check it against PyTorch's own nn.RNN/GRU/LSTM.
+NumpyRNN reads the checkpoint's tensors and runs the one cell, rnnviz.cell, over the sentence; so does
+SentimentRNN.steps (rnnviz/model.py) on its weights. Tests check the cell against PyTorch's nn.RNN/GRU/LSTM.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import numpy as np
 
+from rnnviz.cell import CellParams, run
 from rnnviz.checkpoint import (
-    GATE_NAMES,
     Checkpoint,
     ModelConfig,
     Steps,
@@ -23,10 +24,6 @@ from rnnviz.checkpoint import (
 from rnnviz.vocab import Vocab
 
 _WEIGHTS = ("U", "W", "b", "b_hh", "V")
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-a))
 
 
 class NumpyRNN:
@@ -56,6 +53,7 @@ class NumpyRNN:
         self.c = np.float32(np.asarray(weights["c"]))
         for a in (self.embedding, self.U, self.W, self.b, self.b_hh, self.V):
             a.flags.writeable = False
+        self.cell = CellParams(config.arch, self.U, self.W, self.b, self.b_hh, self.V, float(self.c))  # float32
 
     def __repr__(self) -> str:
         c = self.config
@@ -78,9 +76,8 @@ class NumpyRNN:
         return self.V.copy(), float(self.c)
 
     def steps(self, bags: list[list[int]], forget: bool = False) -> Steps:
-        """Run the cell by hand, step by step. forget=True resets s_{t-1} to s_0 before each step."""
-        weights = (self.U, self.W, self.b, self.b_hh, self.V, self.c)
-        return written_out(self.config.arch, self.embed_bags(bags), *weights, forget=forget)
+        """Run the cell (rnnviz.cell.run) step by step. forget=True resets s_{t-1} to s_0 before each step."""
+        return run(self.cell, self.embed_bags(bags), forget=forget)
 
 
 def written_out(
@@ -94,58 +91,9 @@ def written_out(
     c: float,
     forget: bool = False,
 ) -> Steps:
-    """The cell run by hand over inputs x (T, E), keeping every intermediate (float32 numpy).
-
-    The one written-out cell of rnnviz: NumpyRNN and SentimentRNN (with its weights as numpy) both
-    run this. PyTorch's layout and gate order (rnn: 1 block, gru: r|z|n, lstm: i|f|g|o).
-    forget=True resets s_{t-1} (and the LSTM cell) to s_0 before each step: the goldfish.
-    """
-    h = W.shape[1]
-    s0 = np.zeros(h, dtype=np.float32)
-    s, cell = s0, s0
-    input_part = x @ U.T  # (T, G*H): U x_t
-    hidden, memory, gates = [s0], [], {k: [] for k in GATE_NAMES[arch]}
-    cells = []
-    for t in range(x.shape[0]):
-        if forget:
-            s, cell = s0, s0
-        ws = W @ s  # (G*H,): W s_{t-1}
-        memory.append(ws)
-        xb, wb = input_part[t] + b, ws + b_hh
-        if arch == "rnn":
-            s = np.tanh(xb + wb)
-        elif arch == "gru":
-            xr, xz, xn = xb[:h], xb[h : 2 * h], xb[2 * h :]
-            hr, hz, hn = wb[:h], wb[h : 2 * h], wb[2 * h :]
-            r = _sigmoid(xr + hr)
-            z = _sigmoid(xz + hz)
-            n = np.tanh(xn + r * hn)
-            s = (1 - z) * n + z * s
-            for k, v in zip("rzn", (r, z, n), strict=True):
-                gates[k].append(v)
-        else:
-            pre = xb + wb
-            i, f, g, o = (pre[k * h : (k + 1) * h] for k in range(4))
-            i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
-            cell = f * cell + i * g
-            s = o * np.tanh(cell)
-            for k, v in zip("ifgo", (i, f, g, o), strict=True):
-                gates[k].append(v)
-            cells.append(cell)
-        hidden.append(s)
-    hidden_t = np.stack(hidden)  # (T+1, H)
-    outputs = _sigmoid(hidden_t[1:] @ V + np.float32(c))  # (T,)
-    gate_arrays = {k: np.stack(v) for k, v in gates.items()}
-    if arch == "lstm":
-        gate_arrays["cell"] = np.stack(cells)
-    return Steps(
-        x=x,
-        hidden=hidden_t,
-        outputs=outputs,
-        input_part=input_part,
-        memory_part=np.stack(memory),
-        gates=gate_arrays,
-    )
+    """Deprecated (kept for one release): use rnnviz.cell.run(CellParams(arch, U, W, b, b_hh, V, c), x, forget)."""
+    warnings.warn("rnnviz.infer.written_out is deprecated: use rnnviz.cell.run", DeprecationWarning, stacklevel=2)
+    return run(CellParams(arch, U, W, b, b_hh, V, float(c)), x, forget=forget)  # type: ignore[arg-type]
 
 
 def inference_model(checkpoint: Checkpoint, name: str = "") -> NumpyRNN:

@@ -11,6 +11,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from rnnviz.cell import cell_params, run
+
 # The torch-free pieces live in rnnviz.checkpoint; re-exported so `from rnnviz.model import ...` keeps working.
 from rnnviz.checkpoint import (
     ARCHS,
@@ -33,7 +35,6 @@ from rnnviz.checkpoint import (
     resolve_checkpoint,
     write_checkpoint,
 )
-from rnnviz.infer import written_out
 from rnnviz.vocab import Vocab
 
 __all__ = [
@@ -114,15 +115,14 @@ class SentimentRNN(nn.Module):
         states, _ = functional_call(self._fast, params, (self.dropout(x),))  # (B, T, H)
         return states @ self.V + self.c
 
-    # -- written-out path (display): one pass returns every intermediate ---------------------
+    # -- display path: the one numpy cell (rnnviz.cell) on these weights ---------------------
     @torch.no_grad()
     def steps(self, bags: list[list[int]], forget: bool = False) -> Steps:
-        """Run the cell by hand, step by step (rnnviz.infer.written_out on these weights as numpy).
+        """Run rnnviz.cell.run on these weights (float32 numpy), keeping every intermediate.
 
         forget=True resets s_{t-1} to s_0 before each step.
         """
-        weights = [p.detach().numpy() for p in (self.U, self.W, self.b, self.b_hh, self.V)]
-        return written_out(self.config.arch, self.embed_bags(bags).numpy(), *weights, float(self.c), forget=forget)
+        return run(cell_params(self, np.float32), self.embed_bags(bags).numpy(), forget=forget)
 
     def readout(self) -> tuple[np.ndarray, float]:
         """The shared readout (V (H,), c) as numpy: o = sigmoid(V s + c)."""

@@ -93,10 +93,11 @@ class Trace:
 
 
 def trace(model: ReadingModel, text: str, forget: bool = False, max_tokens: int = MAX_TOKENS) -> Trace:
-    """Run `model` over `text` with the written-out cell. The only place the model runs for display.
+    """Run `model` over `text` with the one cell (rnnviz.cell). The only place the model runs for display.
 
     `model` is a NumpyRNN (rnnviz.load_inference_model, no torch) or a SentimentRNN (rnnviz.load_model):
-    both run the same written-out cells and give the same trace.
+    both run rnnviz.cell.run on their weights and give the same trace. In the goldfish run (forget=True)
+    `memory_part` is W s_0, the memory each step actually read.
 
     Raises ValueError for text with nothing to read (empty or whitespace only). Text longer than
     `max_tokens` tokens is cut; the trace says so in `truncated` and `n_tokens_total`.

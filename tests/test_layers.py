@@ -7,6 +7,10 @@ Read from the source (ast), so a lazy import inside a function counts too; impor
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "rnnviz"
 
 # The model layer's torch-free half: what the app's keystroke path runs (rnnviz.model re-exports it).
-TORCH_FREE_MODEL = ("checkpoint.py", "infer.py", "vocab.py", "sst.py")
+TORCH_FREE_MODEL = ("checkpoint.py", "cell.py", "infer.py", "vocab.py", "sst.py")
+# What the explorer's tools run on: numpy and scipy on the one cell, never torch.
+TORCH_FREE_TOOLS = ("analysis.py", "dynamics.py")
 MODEL = (*TORCH_FREE_MODEL, "model.py")
 TRACE = ("trace.py", "corpus.py")
 TOOLS = ("train.py", "evaluate.py", "convert.py")
@@ -83,8 +89,8 @@ def test_model_and_trace_never_import_plotly_or_streamlit(name):
     assert not {"plotly", "streamlit"} & roots(PKG / name)
 
 
-@pytest.mark.parametrize("name", [*TORCH_FREE_MODEL, "trace.py"])
-def test_the_main_views_path_never_imports_torch(name):
+@pytest.mark.parametrize("name", [*TORCH_FREE_MODEL, "trace.py", *TORCH_FREE_TOOLS])
+def test_the_views_and_the_tools_never_import_torch(name):
     """Not even lazily, and not through a module that does (rnnviz.model, the tools)."""
     with_torch = {f"rnnviz.{p.stem}" for p in PKG.glob("*.py") if "torch" in roots(p)}
     assert "rnnviz.model" in with_torch  # the check below means something
@@ -105,14 +111,52 @@ def test_nothing_left_of_the_app_imports_it():
     assert not offenders
 
 
-@pytest.mark.parametrize("path", APP, ids=lambda p: str(p.relative_to(ROOT)))
-def test_the_app_has_no_torch_on_its_main_path_and_builds_no_figures(path):
-    """Torch only inside a function (the explorer's tools load it when opened); figures come from rnnviz.figures."""
+@pytest.mark.parametrize("path", [p for p in APP if p.parent.name != "pages"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_app_never_imports_torch_and_builds_no_figures(path):
+    """Not even inside a function (the explorer's tools run on numpy); figures come from rnnviz.figures.
+
+    pages/ (the training playground) trains with torch and is left out of the torch check.
+    """
     found = imports(path)
-    assert not found.get("torch", False), "torch imported at module level"
-    if path.name != "explorer.py":
-        assert "torch" not in found
+    assert "torch" not in found and "rnnviz.model" not in found
     assert "go.Figure(" not in path.read_text(encoding="utf-8")
+
+
+def test_the_explorer_runs_every_tool_without_importing_torch():
+    """In a fresh process: the page, the explorer opened, every tab and tool run (rnn-2 and a GRU), no torch."""
+    code = """
+        import sys
+        from streamlit.testing.v1 import AppTest
+        from rnnviz.app import MODEL_KEY
+        from rnnviz.app.explorer import EXPLORER_KEY, TABS, TABS_KEY, WORD_KEY
+
+        at = AppTest.from_file("streamlit_app.py", default_timeout=300)
+        at.query_params["text"] = "this movie is not good"
+        at.run()
+        assert "torch" not in sys.modules, "page"
+        for name, tabs in (("rnn-2", TABS), ("gru-64", ("Dynamics & fixed points", "One step apart"))):
+            at.segmented_control(key=MODEL_KEY).set_value(name).run()
+            at.session_state[EXPLORER_KEY] = True
+            for tab in tabs:
+                at.session_state[TABS_KEY] = tab
+                at.run()
+                if tab == "Dynamics & fixed points":
+                    at.text_input(key=WORD_KEY).set_value("good").run()
+                assert not at.exception and not at.error, (name, tab, at.exception, [e.value for e in at.error])
+                assert at.get("plotly_chart") or tab == "Export", (name, tab)
+        assert "rnnviz.dynamics" in sys.modules and "rnnviz.analysis" in sys.modules  # the tools did run
+        assert "torch" not in sys.modules, sorted(m for m in sys.modules if m.startswith("torch"))[:5]
+        print("ok")
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-3000:]
 
 
 def test_the_live_charts_are_app_layer():

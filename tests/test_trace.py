@@ -46,6 +46,18 @@ def test_goldfish_reads_each_word_alone(any_tiny):
     assert goldfish.outputs[1] == pytest.approx(alone.outputs[0], abs=1e-6)
 
 
+@pytest.mark.parametrize("forget", [False, True], ids=["memory", "goldfish"])
+def test_memory_part_is_what_each_step_read(any_tiny, forget):
+    """W s_{t-1} with the state the step used: the previous one, or s_0 in the goldfish run."""
+    tr = rnnviz.trace(any_tiny, "this movie is not good", forget=forget)
+    w = any_tiny.W.detach().numpy()
+    read = np.repeat(tr.hidden[:1], tr.T, axis=0) if forget else tr.hidden[:-1]  # (T, H)
+    np.testing.assert_allclose(tr.memory_part, read @ w.T, atol=1e-6)
+    u = any_tiny.U.detach().numpy()
+    x = any_tiny.embed_bags(any_tiny.vocab.encode(tr.text).bags).detach().numpy()
+    np.testing.assert_allclose(tr.input_part, x @ u.T, atol=1e-6)
+
+
 @pytest.mark.parametrize("text", ["", "    ", "\n"])
 def test_empty_text_is_a_clear_error(tiny_rnn, text):
     with pytest.raises(ValueError, match="empty"):

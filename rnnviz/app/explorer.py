@@ -3,8 +3,8 @@
 Lazy: the expander and its tabs track their state, so nothing here runs on a keystroke while the section
 is closed, and only the open tab runs while it is open. Fixed points are computed once per model and
 word (cached); everything else is a cached function of (model, text). The tools run on rnnviz.analysis
-and the torch model, both imported and loaded only once the section is opened: the main page never
-imports torch.
+(numpy and scipy, imported once the section is opened) and the shipped NumpyRNN: neither the page nor
+the explorer ever imports torch.
 """
 
 from __future__ import annotations
@@ -58,20 +58,16 @@ CHART_CONFIG = {
 
 # -- cached work -----------------------------------------------------------------------------------
 def tools() -> ModuleType:
-    """rnnviz.analysis, imported on first use: it imports torch (about 220 MB), which only these tools need."""
-    import torch
-
-    torch.set_num_threads(1)  # tiny tensors: a second thread only adds contention (40x worse tail latency)
+    """rnnviz.analysis, imported on first use: it brings scipy.optimize, which only these tools need."""
     from rnnviz import analysis
 
     return analysis
 
 
 @st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model for the tools (once)…")
-def load_model(name: str) -> rnnviz.SentimentRNN:
-    """The torch model, for rnnviz.analysis; shared by every session and never changed after loading."""
-    tools()
-    return rnnviz.load_model(name)
+def load_model(name: str) -> rnnviz.NumpyRNN:
+    """The shipped NumpyRNN, for rnnviz.analysis; shared by every session and never changed after loading."""
+    return rnnviz.load_inference_model(name)
 
 
 @st.cache_data(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
@@ -312,7 +308,7 @@ def anatomy_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
                 hide_index=True,
             )
     else:
-        gated = tools().gate_anatomy(tr, step)
+        gated = tools().gate_anatomy(tr, step, load_params(model_name))
         what = (
             "$s_t = z \\odot s_{t-1} + (1 - z) \\odot n$: the update gate $z$ keeps, $1 - z$ writes the candidate $n$"
             if tr.arch == "gru"
