@@ -11,8 +11,7 @@ import functools
 import os
 import time
 
-# Tiny arrays: one thread each (two gave 40x worse tail latency). Set before numpy's BLAS starts, and for
-# torch, which only the explorer's analysis imports (rnnviz.app.explorer sets its threads as well).
+# Tiny arrays: one thread each (two gave 40x worse tail latency). Set before numpy's BLAS starts.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import streamlit as st
@@ -36,29 +35,12 @@ from rnnviz.app.controls import example_controls, input_controls, page_links, st
 from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.explorer import explorer_section
 from rnnviz.app.live_charts import live_chart
+from rnnviz.app.loaders import load_corpus, load_model, load_trace
 from rnnviz.app.session import apply, page_state, pick_step, save, start_session
 from rnnviz.app.share import share_box, write_tour_url, write_url
 from rnnviz.app.state import PageState
 
 st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", layout="wide")
-
-
-# -- cached loaders -------------------------------------------------------------------------------
-@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model (once per server)…")
-def load_model(name: str) -> rnnviz.NumpyRNN:
-    """Shared by every session; never changed after loading. Numpy only: the page never imports torch."""
-    return rnnviz.load_inference_model(name)
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def load_trace(name: str, text: str, forget: bool) -> rnnviz.Trace:
-    return rnnviz.trace(load_model(name), text, forget=forget)
-
-
-@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model's map of states (once)…")
-def load_corpus(name: str) -> rnnviz.Corpus:
-    """Shared by every session like the model (read-only arrays), not copied on every keystroke."""
-    return rnnviz.load_corpus(name).read_only()
 
 
 # -- views -----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import rnnviz
 from rnnviz import figures as F  # noqa: N812
 from rnnviz import sst
 from rnnviz.app import md_escape, shorten
+from rnnviz.app.loaders import load_model, load_trace
 
 if TYPE_CHECKING:
     from rnnviz import analysis
@@ -64,12 +65,6 @@ def tools() -> ModuleType:
     return analysis
 
 
-@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner="Loading the model for the tools (once)…")
-def load_model(name: str) -> rnnviz.NumpyRNN:
-    """The shipped NumpyRNN, for rnnviz.analysis; shared by every session and never changed after loading."""
-    return rnnviz.load_inference_model(name)
-
-
 @st.cache_data(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
 def load_params(name: str) -> analysis.CellParams:
     return tools().cell_params(load_model(name))
@@ -98,11 +93,6 @@ def load_flow(name: str, word: str) -> analysis.Flow | None:
     analysis = tools()
     x, label = analysis.word_input(load_model(name), word)
     return analysis.flow_field(params, x, word=label)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def load_trace(name: str, text: str, forget: bool) -> rnnviz.Trace:
-    return rnnviz.trace(load_model(name), text, forget=forget)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

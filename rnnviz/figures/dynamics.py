@@ -102,8 +102,7 @@ def fixed_point_traces(plane: Plane, fp: FixedPoints) -> tuple[list[dict[str, An
     groups = (
         ("stable fixed point", fp.fixed & fp.stable, "circle", 13),
         ("unstable fixed point", fp.fixed & ~fp.stable, "circle-x-open", 15),
-        ("slow point, stable", ~fp.fixed & fp.stable, "diamond", 8),
-        ("slow point, unstable", ~fp.fixed & ~fp.stable, "diamond-open", 9),
+        ("slow point (not converged: no stability)", ~fp.fixed, "diamond-open", 9),
     )
     for name, mask, symbol, size in groups:
         idx = np.flatnonzero(mask)
