@@ -1,4 +1,4 @@
-"""Sentiment RNNs (Elman, GRU, LSTM) with written-out cells, and their checkpoints."""
+"""Sentiment RNNs (Elman, GRU, LSTM) in torch, for training: PyTorch's fused cells forward, rnnviz.cell for display."""
 
 from __future__ import annotations
 
