@@ -13,16 +13,14 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from browser_util import IN_CI, missing_browser, streamlit_server
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
+from support import APP, needs_browser, streamlit_server
 
 from rnnviz.app import md_escape, md_message
 from rnnviz.checkpoint import ASSETS_ENV, CheckpointError, find_checkpoint
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 COMMAND = "git checkout -- rnn-2.pt"
 # What streamlit_app.py must change for the app tests below (then drop their xfail markers).
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))", "$x$", ":red[x]"]
@@ -126,13 +124,8 @@ def test_the_apps_missing_model_error_gives_the_command_as_code(no_models):
     assert str(no_models / "rnn-2.pt") in text
 
 
-_REASON = missing_browser()
-if _REASON and IN_CI:
-    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
+@needs_browser
 def test_the_browser_shows_the_command_unchanged(tmp_path, chromium_browser):
     """Only the browser shows Streamlit's typography (" -- " -> " — "); the command must survive it."""
     with streamlit_server(env={ASSETS_ENV: str(tmp_path)}) as server:
