@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("streamlit")
@@ -66,7 +68,7 @@ def test_default_page_draws_four_views_and_fills_the_url():
 
 
 def test_the_app_script_stays_thin():
-    source = APP.read_text()
+    source = Path(APP).read_text()
     assert "import torch" not in source
     assert "go.Figure" not in source and "plotly.graph_objects" not in source
     assert "import numpy" not in source
