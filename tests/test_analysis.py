@@ -9,11 +9,11 @@ import json
 import numpy as np
 import pytest
 import torch
-from support import tiny_model
 
 import rnnviz
 from rnnviz import analysis as A  # noqa: N812 - the module's functions read like notation
 from rnnviz.model import SHIPPED, resolve_checkpoint
+from tests.conftest import tiny_model
 
 
 def two_unit(w: np.ndarray, b: np.ndarray) -> A.CellParams:
@@ -202,7 +202,7 @@ def test_shipped_wide_models_fixed_points_are_real(name):
     x = A.average_input(model)
     starts = A.default_starts(p, 128, around=rnnviz.load_corpus(name).final_states)
     fp = A.find_fixed_points(p, x, starts=starts)  # the app's settings
-    assert len(fp.states)  # how long the search takes is bench's to measure, not a test's
+    assert len(fp.states)
     resid = np.linalg.norm(A.cell_step(p, fp.states, x) - fp.states, axis=1)
     assert (resid[fp.fixed] < A.FIXED_SPEED).all()
     assert (resid < A.SLOW_SPEED).all()  # the rest are slow points: a line attractor may have no exact one

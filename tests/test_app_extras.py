@@ -10,8 +10,9 @@ import pytest
 
 pytest.importorskip("streamlit")
 import torch
+from conftest import tiny_model
 from streamlit.testing.v1 import AppTest
-from support import ROOT, tiny_model
+from support import ROOT
 from support import run_app as run
 
 import rnnviz

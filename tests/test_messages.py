@@ -16,11 +16,13 @@ import streamlit as st
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
-from support import APP, needs_browser, streamlit_server
+from support import needs_browser, streamlit_server
 
 from rnnviz.app import md_escape, md_message
 from rnnviz.checkpoint import ASSETS_ENV, CheckpointError, find_checkpoint
 
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
 COMMAND = "git checkout -- rnn-2.pt"
 # What streamlit_app.py must change for the app tests below (then drop their xfail markers).
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))", "$x$", ":red[x]"]

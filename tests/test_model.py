@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from support import tiny_model
 from torch import nn
 
 from rnnviz.model import CheckpointError, load_model, save_checkpoint
+from tests.conftest import tiny_model
 
 REFERENCE = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
