@@ -21,9 +21,9 @@ import plotly
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-from run import CHROMIUM_ARGS, LAST_WORD, sentence  # noqa: E402
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
+from run import LAST_WORD, sentence  # noqa: E402
+from support import CHROMIUM, launch_options  # noqa: E402
 
 import rnnviz  # noqa: E402
 import rnnviz.figures as F  # noqa: E402, N812
@@ -61,13 +61,13 @@ window.timeDraw = async (specs, reps) => {{
 </script></body></html>"""
 
 
-def time_specs(specs: dict[str, list], reps: int, chromium: str = "/usr/bin/chromium") -> dict[str, list]:
+def time_specs(specs: dict[str, list], reps: int, chromium: str = CHROMIUM) -> dict[str, list]:
     """{name: [json_a, json_b, width]} -> {name: [newPlot ms list, react ms list]}."""
     js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    html = Path(tempfile.gettempdir()) / "rnnviz-draw.html"
-    html.write_text(PAGE.format(plotly=js.as_uri()))
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, "--allow-file-access-from-files"])
+    with tempfile.TemporaryDirectory(prefix="rnnviz-draw-") as folder, sync_playwright() as pw:
+        html = Path(folder) / "draw.html"
+        html.write_text(PAGE.format(plotly=js.as_uri()))
+        browser = pw.chromium.launch(**launch_options("--allow-file-access-from-files", executable=chromium))
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(html.as_uri())
         result = page.evaluate("([s, r]) => window.timeDraw(s, r)", [specs, reps])
@@ -80,7 +80,7 @@ def main() -> None:
     p.add_argument("--tokens", type=int, default=20)
     p.add_argument("--model", default="rnn-2")
     p.add_argument("--reps", type=int, default=15)
-    p.add_argument("--chromium", default="/usr/bin/chromium")
+    p.add_argument("--chromium", default=CHROMIUM)
     args = p.parse_args()
 
     model = rnnviz.load_model(args.model)

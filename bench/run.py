@@ -27,32 +27,24 @@ import contextlib
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from support import CHROMIUM, Server, app_test, launch_options  # noqa: E402
+
 from rnnviz.app import CHART_KEYS, TEXT_KEY  # noqa: E402
 from rnnviz.vocab import display_token, tokenize  # noqa: E402
 
 APP, FLOOR = "streamlit_app.py", "bench/floor_app.py"
 RESULTS = ROOT / "bench" / "results"
-PORTS = range(8700, 8800)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
+PORTS = range(8700, 8800)  # apart from the tests' servers, so a test run and a benchmark can share a machine
 VIEWPORT = {"width": 1400, "height": 900}
 SETTLE_MS = 150  # quiet time after each keystroke, so the next debounce starts from rest
 WORDS = (
@@ -126,62 +118,9 @@ def stats(xs: list[float]) -> dict[str, float]:
 
 
 # -- servers ---------------------------------------------------------------------------------------
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8700-8799")
-
-
-@dataclass
-class Server:
-    script: str
-    proc: subprocess.Popen
-    url: str
-    launched: float  # time.monotonic() at launch
-    log: Path
-
-    @classmethod
-    def launch(cls, script: str) -> Server:
-        port = free_port()
-        log = Path(tempfile.gettempdir()) / f"rnnviz-bench-{port}.log"
-        launched = time.monotonic()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=log.open("w"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        server = cls(script, proc, f"http://127.0.0.1:{port}/", launched, log)
-        deadline = launched + 90
-        while True:
-            try:
-                with urllib.request.urlopen(server.url + "_stcore/health", timeout=2):
-                    return server
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    server.stop()
-                    raise RuntimeError(f"{script} did not start; see {log}") from None
-                time.sleep(0.05)
-
-    def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+def launch(script: str) -> Server:
+    """`streamlit run SCRIPT` on a free port, once it answers its health check; its log goes when it stops."""
+    return Server.start(script, env={"PYTHONPATH": str(ROOT)}, ports=PORTS, timeout=90, poll=0.05)
 
 
 # -- one browser session ---------------------------------------------------------------------------
@@ -260,7 +199,7 @@ class Session:
 # -- the measures ----------------------------------------------------------------------------------
 async def cold_start(browser: Any, script: str) -> tuple[Server, float, float]:
     """Launch a server, open one page: seconds to the first complete render, and RSS (MB) then."""
-    server = Server.launch(script)
+    server = launch(script)
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
     page.set_default_timeout(120_000)
@@ -317,9 +256,7 @@ def server_times(n_keys: int) -> dict[str, dict[int, list[float]]]:
 
 
 def server_time_worker(n_keys: int) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    tests = {script: AppTest.from_file(str(ROOT / script), default_timeout=120) for script in (APP, FLOOR)}
+    tests = {script: app_test(ROOT / script, timeout=120) for script in (APP, FLOOR)}
     for at in tests.values():
         at.run()
     result: dict[str, dict[int, list[float]]] = {APP: {}, FLOOR: {}}
@@ -386,7 +323,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     servers: dict[str, Server] = {}
     try:
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            browser = await pw.chromium.launch(**launch_options(executable=args.chromium))
             # Cold start, alternating; the last pair of servers stays up for the rest.
             cold: dict[str, dict[str, list[float]]] = {APP: {"s": [], "rss": []}, FLOOR: {"s": [], "rss": []}}
             for run in range(args.cold_runs):
@@ -456,7 +393,7 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="fewer keystrokes and sizes: a smoke run")
     p.add_argument("--keys", type=int, default=None, help="keystrokes per app and size (default 32; quick 12)")
     p.add_argument("--sizes", type=int, nargs="+", default=None, help=f"sentence lengths (default {SIZES})")
-    p.add_argument("--chromium", default="/usr/bin/chromium")
+    p.add_argument("--chromium", default=CHROMIUM)
     p.add_argument("--label", default="", help="a name for this run, kept in the JSON")
     p.add_argument("--server-time-worker", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()

@@ -1,6 +1,6 @@
 """The README's screenshot, taken from the real app: `python docs/screenshot.py [--out docs/screenshot.png]`.
 
-Starts `streamlit run streamlit_app.py` on a free loopback port (tests/browser_util.streamlit_server),
+Starts `streamlit run streamlit_app.py` on a free loopback port (tests/support.streamlit_server),
 opens a link to one sentence in headless Chromium (Debian's /usr/bin/chromium, never `playwright
 install`), waits until all four views (rolled loop, unrolled chain, projection, positivity) have
 drawn and Streamlit's running indicator is gone, and saves a PNG of the dashboard: from the text box
@@ -25,6 +25,7 @@ import argparse
 import io
 import json
 import math
+import shutil
 import sys
 import tempfile
 import time
@@ -35,7 +36,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-from browser_util import CHROMIUM, CHROMIUM_ARGS, missing_browser, streamlit_server  # noqa: E402
+from support import chromium, missing_browser, streamlit_server  # noqa: E402
 
 from rnnviz.app import CHART_KEYS, TEXT_KEY, ViewState, share_query  # noqa: E402
 
@@ -141,15 +142,8 @@ def png(data: bytes) -> bytes:
 @contextmanager
 def chromium_at(address: str, server_url: str) -> Iterator:
     """Headless Chromium that reaches the server at `server_url` whenever a page asks for `address` (host:port)."""
-    from playwright.sync_api import sync_playwright
-
-    rule = f"--host-resolver-rules=MAP {address} 127.0.0.1:{urlsplit(server_url).port}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, rule])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium(f"--host-resolver-rules=MAP {address} 127.0.0.1:{urlsplit(server_url).port}") as browser:
+        yield browser
 
 
 def capture(out: Path, text: str, model: str, step: int | None, width: int) -> dict:
@@ -196,7 +190,8 @@ def capture(out: Path, text: str, model: str, step: int | None, width: int) -> d
             else:  # keep what the page showed, for whoever reads the failure; never over --out
                 failed = Path(tempfile.gettempdir()) / "rnnviz-screenshot-failed.png"
                 page.screenshot(path=failed)
-                report.update(failed_capture=str(failed), server_log=str(server.log))
+                log = shutil.copyfile(server.log, failed.with_suffix(".log"))  # the server's goes with it
+                report.update(failed_capture=str(failed), server_log=str(log))
         finally:
             context.close()
     report["seconds"] = round(time.monotonic() - t0, 1)

@@ -1,31 +1,31 @@
-"""Shared fixtures: a tiny random model per cell type, and the SST folder when it is there."""
+"""Shared fixtures: tiny random models, the SST folder when it is there, one Chromium, the app's server.
+
+The helpers behind them live in tests/support.py (importable as `support` from every test file).
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-import torch
+from support import IN_CI, Server, chromium, missing_browser, open_context, streamlit_server, tiny_model
 
 from rnnviz import sst
-from rnnviz.model import ModelConfig, SentimentRNN
-from rnnviz.vocab import Vocab
-
-TINY_WORDS = ["this", "movie", "is", "not", "good", "bad", "but", "great", "."]
+from rnnviz.model import SentimentRNN
 
 
-def tiny_model(arch: str = "rnn", hidden: int = 3, embed: int = 5, seed: int = 0) -> SentimentRNN:
-    torch.manual_seed(seed)
-    vocab = Vocab.build([TINY_WORDS, TINY_WORDS])  # twice: n-grams need two sightings
-    model = SentimentRNN(ModelConfig(arch, hidden, embed, vocab.size), vocab)
-    with torch.no_grad():  # non-zero biases, so tests see them used
-        model.b.normal_(0, 0.5)
-        if arch != "rnn":
-            model.b_hh.normal_(0, 0.5)
-        model.c.fill_(0.1)
-    model.name = f"tiny-{arch}"
-    return model.eval()
+@pytest.fixture(scope="session", autouse=True)
+def _tempfiles_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What code run in this process writes with `tempfile` (uploads, a playground model saved for the
+    explorer, a server's log) goes to pytest's temporary folder, not /tmp."""
+    before = tempfile.tempdir
+    tempfile.tempdir = str(tmp_path_factory.mktemp("tempfile"))
+    yield
+    tempfile.tempdir = before
 
 
 @pytest.fixture(params=["rnn", "gru", "lstm"])
@@ -51,14 +51,39 @@ def sst_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def chromium_browser():
+def chromium_browser() -> Iterator[Any]:
     """One Playwright and one Chromium for every browser test file: the sync API allows one per process."""
-    from browser_util import chromium, missing_browser
-
     reason = missing_browser()
     if reason:
-        if os.environ.get("CI"):
+        if IN_CI:
             pytest.fail(f"browser tests cannot run under CI: {reason}")
         pytest.skip(reason)
     with chromium() as browser:
         yield browser
+
+
+@pytest.fixture
+def new_page(chromium_browser: Any) -> Iterator[Callable[..., Any]]:
+    """new_page(height=900, timeout_ms=30_000, **context) -> a page in a fresh context, closed after the test."""
+    contexts = []
+
+    def open_page(height: int = 900, timeout_ms: float = 30_000, **context: Any) -> Any:
+        ctx, page = open_context(chromium_browser, height, timeout_ms, **context)
+        contexts.append(ctx)
+        return page
+
+    yield open_page
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`streamlit run streamlit_app.py` for one test file; its log stays in pytest's temporary folder."""
+    with streamlit_server(log_dir=tmp_path_factory.mktemp("server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def app_url(app_server: Server) -> str:
+    return app_server.url

@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
+from support import APP, ROOT
+from support import run_app as run
 
 import rnnviz
 from rnnviz.app import (
@@ -16,7 +18,6 @@ from rnnviz.app import (
     EXAMPLE_KEY_PREFIX,
     EXAMPLES,
     GOLDFISH_KEY,
-    MAX_TEXT_CHARS,
     MODEL_KEY,
     PLAY_KEY,
     STEP_KEY,
@@ -28,16 +29,7 @@ from rnnviz.app import (
 )
 from rnnviz.app.live_charts import drawn_figures
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 ASSETS = ROOT / "assets"
-
-
-def run(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    return at.run()
 
 
 def charts(at: AppTest) -> list[dict]:
@@ -217,30 +209,6 @@ def test_a_valid_link_opens_the_same_view():
     assert shown_step(at) == 3
     assert not at.info
     assert len(charts(at)) == 4
-
-
-@pytest.mark.parametrize(
-    ("query", "expect"),
-    [
-        ({"model": "gpt-5"}, "does not exist"),
-        ({"model": "<b>x</b>"}, "does not exist"),
-        ({"step": "-3"}, "outside"),
-        ({"step": "9" * 5000}, "outside"),
-        ({"step": "abc"}, "not a whole number"),
-        ({"step": "1e3"}, "not a whole number"),
-        ({"step": "150"}, "past the last word"),
-        ({"goldfish": "maybe"}, "not on/off"),
-        ({"text": "x" * 100_000}, "kept the first"),
-    ],
-)
-def test_odd_links_fall_back_with_a_note(query, expect):
-    at = run(query)
-    assert not at.exception, at.exception
-    notes = " ".join(i.value for i in at.info)
-    assert expect in notes.replace("\\", "")
-    assert len(charts(at)) == 4
-    assert at.segmented_control(key=MODEL_KEY).value in rnnviz.SHIPPED
-    assert len(at.text_input(key=TEXT_KEY).value) <= MAX_TEXT_CHARS
 
 
 # -- the pure helpers -----------------------------------------------------------------------------

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("streamlit")
 from conftest import tiny_model
 from streamlit.testing.v1 import AppTest
+from support import ROOT
+from support import run_app as run
 
 import rnnviz
 from rnnviz.app import DEFAULT_MODEL, GOLDFISH_KEY, MODEL_KEY, STEP_KEY, TEXT_KEY, parse_params
@@ -24,18 +24,6 @@ from rnnviz.app.tour import (
     parse_tour,
 )
 from rnnviz.model import save_checkpoint
-
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
-
-
-def run(query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    for name, value in (state or {}).items():
-        at.session_state[name] = value
-    return at.run()
 
 
 def assert_view(at: AppTest, text: str, model: str, step: int, goldfish: bool) -> None:

@@ -7,56 +7,28 @@ or Playwright is missing, except under CI (CI=true), where a missing browser is 
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 import pytest
-from browser_util import IN_CI, missing_browser, streamlit_server
+from support import needs_browser, open_app, slider_value, url_params, wait_idle
 
 import rnnviz
 from rnnviz.app import CHART_KEYS, PLAY_KEY, STEP_KEY, TEXT_KEY
 
-_REASON = missing_browser()
-if _REASON and IN_CI:
-    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
-
-
-@pytest.fixture(scope="session")
-def app_url():
-    with streamlit_server() as server:
-        yield server.url
+pytestmark = [pytest.mark.browser, needs_browser]
 
 
 @pytest.fixture
-def app_page(chromium_browser, app_url):
-    ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
-    pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
-    yield pg
-    ctx.close()
+def app_page(new_page):
+    return new_page(height=900, timeout_ms=20_000)
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def open_app(page, app_url: str, query: str = "") -> None:
-    page.goto(app_url + query)
-    page.wait_for_selector(f".st-key-{CHART_KEYS['positivity']} .js-plotly-plot .xtick", state="attached")
-    wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    """Streamlit shows a running indicator while a script runs; wait until it is gone."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-
-
 def text_box(page):
     return page.locator(f".st-key-{TEXT_KEY} input")
 
 
 SLIDER = f".st-key-{STEP_KEY} input[type=range]"
-
-
-def slider_value(page) -> int:
-    return int(page.locator(SLIDER).evaluate("e => e.value"))
 
 
 def positivity_ticks(page) -> list[str]:
@@ -70,10 +42,6 @@ def wait_for_ticks(page, tokens: list[str]) -> None:
         " return JSON.stringify(got) === JSON.stringify(want); }",
         arg=[sel, tokens],
     )
-
-
-def url_params(page) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query, keep_blank_values=True).items()}
 
 
 def type_slowly(page, text: str) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support import tiny_model
 
 import rnnviz
 import rnnviz.figures as F  # noqa: N812
 from rnnviz import analysis as A  # noqa: N812
-from tests.conftest import tiny_model
 
 NASTY = "this <b>movie</b> is not <script>good</script>"
 

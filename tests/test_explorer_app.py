@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
+from support import APP, app_test
 
 from rnnviz.app import MODEL_KEY, TEXT_KEY
 from rnnviz.app.explorer import (
@@ -29,14 +29,9 @@ from rnnviz.app.explorer import (
 )
 from rnnviz.app.live_charts import drawn_figures
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-
 
 def opened(tab: str, model: str = "rnn-2", text: str = "this movie is not good") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["model"] = model
-    at.query_params["text"] = text
-    at.run()
+    at = app_test(query={"model": model, "text": text}).run()
     at.session_state[EXPLORER_KEY] = True
     at.session_state[TABS_KEY] = tab
     return at.run()

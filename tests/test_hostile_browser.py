@@ -10,32 +10,19 @@ from __future__ import annotations
 import os
 import random
 import time
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from browser_util import IN_CI, ProtocolSession, missing_browser, streamlit_server
+from support import MARKUP, ProtocolSession, needs_browser, open_context, streamlit_server, wait_idle
 
 import rnnviz
 from rnnviz.app import CHART_KEYS, GOLDFISH_KEY, MAX_TEXT_CHARS, MODEL_KEY, TEXT_KEY
 from rnnviz.app.live_charts import drawn_figures
 from rnnviz.vocab import MAX_TOKENS, display_token
 
-_REASON = missing_browser()
-if _REASON and IN_CI:
-    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
-needs_browser = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 pytestmark = [pytest.mark.browser]
 
-SHOTS = Path("/tmp/rnnviz-reliability-shots")
 TICKS = f".st-key-{CHART_KEYS['positivity']} .xtick text"
-MARKUP = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "<b>bold</b>",
-    "[link](javascript:alert(1))",
-    "{{7*7}}",
-]
 PAGE_STATE_JS = """() => ({
     text: document.body.innerText,
     exceptions: document.querySelectorAll('[data-testid="stException"]').length,
@@ -47,9 +34,8 @@ PAGE_STATE_JS = """() => ({
 
 
 @pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as s:
-        yield s
+def server(app_server):
+    return app_server  # the module's `streamlit run` (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -57,23 +43,21 @@ def hostile_browser(chromium_browser):
     return chromium_browser  # the session's one Chromium (tests/conftest.py)
 
 
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """Screenshots of what the pages showed, for a person to look at: in pytest's temporary folder."""
+    return tmp_path_factory.mktemp("shots")
+
+
 def new_page(browser, height: int = 1100):
-    ctx = browser.new_context(
-        viewport={"width": 1400, "height": height}, permissions=["clipboard-read", "clipboard-write"]
-    )
-    page = ctx.new_page()
-    page.set_default_timeout(60_000)  # a shared 2-core machine can be slow to draw the first page
-    return ctx, page
+    # 60 s: a shared 2-core machine can be slow to draw the first page
+    return open_context(browser, height, 60_000, permissions=["clipboard-read", "clipboard-write"])
 
 
 def open_app(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(f".st-key-{TEXT_KEY} input")
     wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 
 
 def text_box(page):
@@ -147,7 +131,7 @@ def watch(page, origin: str) -> tuple[list[str], list[str]]:
 
 # -- markup ----------------------------------------------------------------------------------------
 @needs_browser
-def test_markup_typed_or_linked_never_runs_and_nothing_is_fetched(hostile_browser, server):
+def test_markup_typed_or_linked_never_runs_and_nothing_is_fetched(hostile_browser, server, shots):
     ctx, page = new_page(hostile_browser, height=2200)
     origin = server.url.rstrip("/")
     dialogs, foreign = watch(page, origin)
@@ -187,8 +171,7 @@ def test_markup_typed_or_linked_never_runs_and_nothing_is_fetched(hostile_browse
         page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
         hover = page.locator(".hoverlayer .hovertext").first.text_content()
         assert "“<”" in hover, hover
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / "markup.png"), full_page=True)
+        page.screenshot(path=str(shots / "markup.png"), full_page=True)
         assert_page_ok(page)
         assert dialogs == []
         assert foreign == []
@@ -207,7 +190,7 @@ HOSTILE_BROWSER = {
 
 
 @needs_browser
-def test_hostile_text_in_the_browser(hostile_browser, server):
+def test_hostile_text_in_the_browser(hostile_browser, server, shots):
     ctx, page = new_page(hostile_browser, height=2200)
     try:
         open_app(page, server.url)
@@ -222,7 +205,7 @@ def test_hostile_text_in_the_browser(hostile_browser, server):
                 assert f"Reading the first {MAX_TOKENS} of" in state["text"], name
             if len(text) > MAX_TEXT_CHARS:  # a long paste is cut, not dropped, and the page says so
                 assert f"keeps the first {MAX_TEXT_CHARS:,} characters" in state["text"], name
-            page.screenshot(path=str(SHOTS / f"text-{name}.png"), full_page=True) if SHOTS.is_dir() else None
+            page.screenshot(path=str(shots / f"text-{name}.png"), full_page=True)
         retype(page, "   ")
         page.wait_for_function("() => document.body.innerText.includes('Type a sentence')")
         assert_page_ok(page)
@@ -302,7 +285,7 @@ WORDS = (
 
 @needs_browser
 @pytest.mark.slow
-def test_twenty_sessions_typing_for_a_minute(hostile_browser):
+def test_twenty_sessions_typing_for_a_minute(hostile_browser, shots):
     """20 tabs type different sentences, a key each in turn, for 60 s; then each shows its own last text."""
     rng = random.Random(20)
     with streamlit_server() as srv:
@@ -338,8 +321,7 @@ def test_twenty_sessions_typing_for_a_minute(hostile_browser):
                     wait_for_view(page, final, timeout=90_000)
                     page.wait_for_function("(t) => new URL(location.href).searchParams.get('text') === t", arg=final)
                 except Exception:
-                    SHOTS.mkdir(exist_ok=True)
-                    page.screenshot(path=str(SHOTS / f"load-{i}.png"), full_page=True)
+                    page.screenshot(path=str(shots / f"load-{i}.png"), full_page=True)
                     box, drawn = text_box(page).input_value(), ticks(page)
                     raise AssertionError(f"session {i}: typed {final!r}, box {box!r}, ticks {drawn}") from None
                 wait_idle(page)

@@ -11,12 +11,11 @@ import json
 import time
 import urllib.request
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_util import IN_CI, missing_browser, streamlit_server
 from streamlit.testing.v1 import AppTest
+from support import APP, needs_browser, open_context, streamlit_server, wait_idle
 
 import rnnviz
 import rnnviz.figures as F  # noqa: N812
@@ -24,7 +23,6 @@ from rnnviz.app import CHART_KEYS, TEXT_KEY, token_notes
 from rnnviz.app.live_charts import COMPONENT, background_count, drawn_figures, figure_spec
 from rnnviz.figures import BACKGROUND
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 KEYS = list(CHART_KEYS.values())
 
 
@@ -131,11 +129,6 @@ st.session_state["out"] = [clicked_step(k) for k in ("live", "plotly", "junk", "
 
 
 # -- in the browser ----------------------------------------------------------------------------------
-_REASON = missing_browser()
-if _REASON and IN_CI:
-    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
-needs_browser = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
-
 COUNT_DRAWS = """(keys) => {
     window.__draws = {};
     for (const k of keys) {
@@ -153,20 +146,13 @@ STATE = """(keys) => keys.map(k => {
 })"""
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server() as server:
-        yield server.url
-
-
 def open_page(chromium_browser, url: str, **context):
-    ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900}, **context)
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
+    """A fresh context on `url`, once every view has drawn: (context, page)."""
+    ctx, page = open_context(chromium_browser, **context)
     page.goto(url)
     for key in KEYS:
         page.wait_for_selector(f".st-key-{key} .js-plotly-plot .main-svg", state="attached")
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    wait_idle(page)
     return ctx, page
 
 

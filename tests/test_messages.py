@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from browser_util import IN_CI, missing_browser, streamlit_server
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
+from support import needs_browser, streamlit_server
 
 from rnnviz.app import md_escape, md_message
 from rnnviz.checkpoint import ASSETS_ENV, CheckpointError, find_checkpoint
@@ -126,13 +126,8 @@ def test_the_apps_missing_model_error_gives_the_command_as_code(no_models):
     assert str(no_models / "rnn-2.safetensors") in text
 
 
-_REASON = missing_browser()
-if _REASON and IN_CI:
-    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
+@needs_browser
 def test_the_browser_shows_the_command_unchanged(tmp_path, chromium_browser):
     """Only the browser shows Streamlit's typography (" -- " -> " — "); the command must survive it."""
     with streamlit_server(env={ASSETS_ENV: str(tmp_path)}) as server:

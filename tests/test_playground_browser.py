@@ -9,27 +9,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_util import IN_CI, missing_browser, streamlit_server
+from support import needs_browser
 
-_REASON = missing_browser()
-if _REASON and IN_CI:
-    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server() as server:
-        yield server.url
+pytestmark = [pytest.mark.browser, needs_browser]
 
 
 @pytest.fixture
-def playground_page(app_url, chromium_browser):
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1600})
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    context.close()
+def playground_page(new_page):
+    return new_page(height=1600)
 
 
 def _progress_step(page) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import random
 import re
 import shutil
@@ -22,7 +21,11 @@ import pytest
 
 pytest.importorskip("streamlit")
 import streamlit as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
+from support import MARKUP, ROOT
+from support import run_app as run
 
 import rnnviz
 import rnnviz.figures as F  # noqa: N812 - short name for the views
@@ -40,18 +43,7 @@ from rnnviz.app.live_charts import drawn_figures
 from rnnviz.model import ASSETS_ENV, CheckpointError
 from rnnviz.vocab import MAX_TOKENS
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 ASSETS = ROOT / "assets"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-try:
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as hs
-except ImportError:  # pragma: no cover - hypothesis is a dev requirement
-    if IN_CI:
-        raise
-    given = None
 
 
 def _unknown_words(n: int) -> str:
@@ -76,13 +68,6 @@ HOSTILE_TEXTS: dict[str, tuple[str, bool]] = {
     "nul_byte": ("good\x00bad movie\x00", True),
     "identical_5000": (" ".join(["good"] * 5000), True),
 }
-MARKUP = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "<b>bold</b>",
-    "[link](javascript:alert(1))",
-    "{{7*7}}",
-]
 # Markup that must never reach a page or a label unescaped.
 RAW_MARKUP = ("<script", "<img", "<b>bold", "](javascript", "javascript:", "onerror=", "{{7")
 
@@ -95,13 +80,6 @@ def _fresh_caches():
     yield
     st.cache_resource.clear()
     st.cache_data.clear()
-
-
-def run(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    return at.run()
 
 
 def type_text(at: AppTest, text: str) -> AppTest:
@@ -251,6 +229,7 @@ def test_every_view_escapes_tokens_that_are_whole_markup(model_name):
     ("query", "expect"),
     [
         ({"model": "gpt-5"}, "does not exist"),
+        ({"model": "<b>x</b>"}, "does not exist"),
         ({"model": ""}, None),
         ({"step": "-3"}, "outside"),
         ({"step": "0"}, "outside"),
@@ -428,64 +407,61 @@ def test_the_shared_model_is_never_changed_by_traffic(monkeypatch):
 
 
 # -- fuzzing ---------------------------------------------------------------------------------------
-needs_hypothesis = pytest.mark.skipif(given is None, reason="hypothesis is not installed (pip install hypothesis)")
+ANY_TEXT = hs.text(alphabet=hs.characters(codec=None, exclude_categories=()), max_size=300)
+WORDY_TEXT = hs.lists(
+    hs.one_of(ANY_TEXT, hs.sampled_from(["good", "not", "bad", " ", "<b>", "don't", "(", "...", "—"])),
+    max_size=40,
+).map("".join)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-if given is not None:
-    ANY_TEXT = hs.text(alphabet=hs.characters(codec=None, exclude_categories=()), max_size=300)
-    WORDY_TEXT = hs.lists(
-        hs.one_of(ANY_TEXT, hs.sampled_from(["good", "not", "bad", " ", "<b>", "don't", "(", "...", "—"])),
-        max_size=40,
-    ).map("".join)
-    FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-    @needs_hypothesis
-    @FUZZ
-    @given(ANY_TEXT)
-    def test_fuzz_tokenize_never_raises(text):
-        tokens = rnnviz.tokenize(text)
-        assert all(isinstance(t, str) and t and not any(c.isspace() for c in t) for t in tokens)
-        assert rnnviz.tokenize(text) == tokens
+@FUZZ
+@given(ANY_TEXT)
+def test_fuzz_tokenize_never_raises(text):
+    tokens = rnnviz.tokenize(text)
+    assert all(isinstance(t, str) and t and not any(c.isspace() for c in t) for t in tokens)
+    assert rnnviz.tokenize(text) == tokens
 
-    @needs_hypothesis
-    @FUZZ
-    @given(WORDY_TEXT, hs.sampled_from(rnnviz.SHIPPED), hs.booleans())
-    def test_fuzz_trace_is_valid_or_a_documented_error(text, name, forget):
-        model = _shipped(name)
-        try:
-            tr = rnnviz.trace(model, text, forget=forget)
-        except ValueError as exc:
-            assert not rnnviz.tokenize(text)
-            assert "text" in str(exc).lower()
-            return
-        n_total = len(rnnviz.tokenize(text))
-        assert tr.T == min(n_total, MAX_TOKENS) == len(tr.tokens) == len(tr.kinds) == len(tr.labels)
-        assert tr.truncated == (n_total > MAX_TOKENS) and tr.n_tokens_total == n_total
-        assert tr.hidden.shape == (tr.T + 1, model.config.hidden) and not tr.hidden[0].any()
-        assert np.isfinite(tr.hidden).all() and (np.abs(tr.hidden) <= 1).all()
-        assert tr.outputs.shape == (tr.T,) and ((tr.outputs >= 0) & (tr.outputs <= 1)).all()
-        for gate, values in tr.gates.items():
-            low = -1 if gate in ("n", "g", "cell") else 0
-            assert values.shape == (tr.T, tr.H) and np.isfinite(values).all()
-            if gate != "cell":
-                assert ((values >= low) & (values <= 1)).all(), gate
 
-    @needs_hypothesis
-    @FUZZ
-    @given(hs.dictionaries(ANY_TEXT, hs.one_of(ANY_TEXT, hs.lists(ANY_TEXT, max_size=3)), max_size=6))
-    def test_fuzz_parse_params_never_raises(params):
-        view, notes = parse_params(params)
-        assert view.model in rnnviz.SHIPPED
-        assert len(view.text) <= MAX_TEXT_CHARS
-        assert view.step is None or 1 <= view.step <= MAX_TOKENS
-        assert all(isinstance(n, str) for n in notes)
+@FUZZ
+@given(WORDY_TEXT, hs.sampled_from(rnnviz.SHIPPED), hs.booleans())
+def test_fuzz_trace_is_valid_or_a_documented_error(text, name, forget):
+    model = _shipped(name)
+    try:
+        tr = rnnviz.trace(model, text, forget=forget)
+    except ValueError as exc:
+        assert not rnnviz.tokenize(text)
+        assert "text" in str(exc).lower()
+        return
+    n_total = len(rnnviz.tokenize(text))
+    assert tr.T == min(n_total, MAX_TOKENS) == len(tr.tokens) == len(tr.kinds) == len(tr.labels)
+    assert tr.truncated == (n_total > MAX_TOKENS) and tr.n_tokens_total == n_total
+    assert tr.hidden.shape == (tr.T + 1, model.config.hidden) and not tr.hidden[0].any()
+    assert np.isfinite(tr.hidden).all() and (np.abs(tr.hidden) <= 1).all()
+    assert tr.outputs.shape == (tr.T,) and ((tr.outputs >= 0) & (tr.outputs <= 1)).all()
+    for gate, values in tr.gates.items():
+        low = -1 if gate in ("n", "g", "cell") else 0
+        assert values.shape == (tr.T, tr.H) and np.isfinite(values).all()
+        if gate != "cell":
+            assert ((values >= low) & (values <= 1)).all(), gate
 
-    @needs_hypothesis
-    @FUZZ
-    @given(ANY_TEXT)
-    def test_fuzz_md_escape_shows_the_text_literally(text):
-        escaped = md_escape(text)
-        assert re.sub(r"\\(.)", r"\1", escaped) == " ".join(text.split())
-        assert not re.search(r"(?<!\\)[<>\[\]`*_$]", escaped.replace("\\\\", ""))
+
+@FUZZ
+@given(hs.dictionaries(ANY_TEXT, hs.one_of(ANY_TEXT, hs.lists(ANY_TEXT, max_size=3)), max_size=6))
+def test_fuzz_parse_params_never_raises(params):
+    view, notes = parse_params(params)
+    assert view.model in rnnviz.SHIPPED
+    assert len(view.text) <= MAX_TEXT_CHARS
+    assert view.step is None or 1 <= view.step <= MAX_TOKENS
+    assert all(isinstance(n, str) for n in notes)
+
+
+@FUZZ
+@given(ANY_TEXT)
+def test_fuzz_md_escape_shows_the_text_literally(text):
+    escaped = md_escape(text)
+    assert re.sub(r"\\(.)", r"\1", escaped) == " ".join(text.split())
+    assert not re.search(r"(?<!\\)[<>\[\]`*_$]", escaped.replace("\\\\", ""))
 
 
 _MODELS: dict[str, rnnviz.SentimentRNN] = {}
@@ -495,11 +471,6 @@ def _shipped(name: str) -> rnnviz.SentimentRNN:
     if name not in _MODELS:
         _MODELS[name] = rnnviz.load_model(name)
     return _MODELS[name]
-
-
-def test_hypothesis_is_available_under_ci():
-    if IN_CI:
-        assert given is not None, "CI must run the fuzz tests: add hypothesis to requirements-dev.txt"
 
 
 # -- deployment config -----------------------------------------------------------------------------

@@ -18,16 +18,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_util import IN_CI, ROOT, missing_browser
 from PIL import Image
+from support import IN_CI, ROOT, needs_browser
 
 from rnnviz.app import CHART_KEYS
 from rnnviz.vocab import display_token, tokenize
 
-_REASON = missing_browser()
-if _REASON and IN_CI:
-    raise RuntimeError(f"browser tests cannot run under CI: {_REASON}")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
+pytestmark = [pytest.mark.browser, needs_browser]
 
 SCRIPT = ROOT / "docs" / "screenshot.py"
 PNG = ROOT / "docs" / "screenshot.png"
@@ -35,6 +32,12 @@ UPDATE = IN_CI or os.environ.get("RNNVIZ_UPDATE_SCREENSHOT") == "1"  # write the
 ADDRESS = "http://localhost:8501"  # what `streamlit run` prints; the picture's share link, whatever the port
 TEXT = "the plot was dull but the acting was wonderful"  # the script's default sentence
 WIDTH = 1400
+
+
+@pytest.fixture(autouse=True)
+def _script_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The script's temporary files (a failed capture, the server's log) go to tmp_path, not /tmp."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
 
 
 def screenshot(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict, str]:

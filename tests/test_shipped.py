@@ -1,8 +1,7 @@
-"""The shipped models load fast, read like the essay says, and reach their recorded accuracy."""
+"""The shipped models load by name, read like the essay says, and reach their recorded accuracy."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,12 @@ def shipped(request: pytest.FixtureRequest) -> rnnviz.SentimentRNN:
     return rnnviz.load_model(request.param)
 
 
-def test_every_shipped_model_loads_in_well_under_a_second():
+def test_every_shipped_model_loads_by_name_with_its_evaluation():
+    # How fast they load is measured by bench/infer.py, not asserted here.
     for name in SHIPPED:
-        start = time.perf_counter()
         model = rnnviz.load_model(name)
-        assert time.perf_counter() - start < 1.0, name
-        assert model.name == name
+        assert model.name == name and not model.training  # ready to read: dropout off
+        assert (model.config.arch, model.config.hidden) == (name.split("-")[0], int(name.split("-")[1]))
         assert "evaluation" in model.meta, f"{name}: run `python -m rnnviz.evaluate --record`"
 
 
