@@ -14,7 +14,7 @@ Prints a one-line JSON report (the charts drawn, the positivity chart's words, a
 warning or note on the page, the image's size). When the page shows an error, an exception, a
 warning or a note (such as a link parameter it ignored), or fewer than four charts, nothing is
 written to --out and the exit status is 1: the README must never show a broken app.
-tests/test_screenshot.py runs this script on every test run: under CI (CI=true) or with
+tests/browser/test_screenshot.py runs this script on every test run: under CI (CI=true) or with
 RNNVIZ_UPDATE_SCREENSHOT=1 it writes docs/screenshot.png, so the README's picture is always the
 current app; elsewhere it checks a picture in a temporary folder and leaves the checkout alone.
 """

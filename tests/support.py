@@ -30,7 +30,9 @@ import pytest
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
 
+    from rnnviz.corpus import Corpus
     from rnnviz.model import SentimentRNN
+    from rnnviz.trace import Trace
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
@@ -83,6 +85,80 @@ def tiny_model(arch: str = "rnn", hidden: int = 3, embed: int = 5, seed: int = 0
 
 
 # -- the app without a server: streamlit's AppTest ------------------------------------------------
+GATES = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
+
+
+def make_trace(
+    tokens: list[str] | int = 6,
+    hidden: int = 2,
+    arch: str = "rnn",
+    seed: int = 0,
+    forget: bool = False,
+    kinds: list[str] | None = None,
+) -> Trace:
+    """A trace built by hand: random but fixed states in (-1, 1) and o_t from the readout."""
+    import numpy as np
+
+    from rnnviz.trace import Trace
+
+    toks = [f"w{k}" for k in range(tokens)] if isinstance(tokens, int) else list(tokens)
+    t, h = len(toks), hidden
+    rng = np.random.default_rng(seed)
+    states = np.tanh(rng.normal(0, 1.2, (t + 1, h)))  # (T+1, H)
+    states[0] = 0.0
+    v = rng.normal(0, 1.5, h)  # (H,)
+    c = 0.2
+    outputs = 1 / (1 + np.exp(-(states[1:] @ v + c)))  # (T,)
+    n_blocks = max(1, len(GATES[arch]))
+    gates = {name: 1 / (1 + np.exp(-rng.normal(0, 1, (t, h)))) for name in GATES[arch]}
+    if arch == "gru":
+        gates["n"] = np.tanh(rng.normal(0, 1, (t, h)))
+    if arch == "lstm":
+        gates["g"] = np.tanh(rng.normal(0, 1, (t, h)))
+        gates["cell"] = rng.normal(0, 1, (t, h))
+    return Trace(
+        text=" ".join(toks),
+        tokens=toks,
+        kinds=kinds or ["known"] * t,
+        hidden=states,
+        outputs=outputs,
+        input_part=rng.normal(0, 1, (t, n_blocks * h)),
+        memory_part=rng.normal(0, 1, (t, n_blocks * h)),
+        V=v,
+        c=c,
+        gates=gates,
+        arch=arch,
+        model_name=f"hand-{arch}",
+        forget=forget,
+    )
+
+
+def make_corpus(h: int, n: int = 40, seed: int = 1) -> Corpus:
+    """A corpus built by hand: random final states of n sentences and an orthonormal basis."""
+    import numpy as np
+
+    from rnnviz.corpus import Corpus
+
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(h, h)))
+    return Corpus(
+        final_states=np.tanh(rng.normal(0, 1, (n, h))).astype(np.float32),
+        labels=(np.arange(n) % 2).astype(np.int8),
+        outputs=rng.uniform(0, 1, n).astype(np.float32),
+        lengths=np.full(n, 5, dtype=np.int16),
+        mean=rng.normal(0, 0.1, h).astype(np.float32),
+        components=q[:3].astype(np.float32),
+        explained=np.array([0.5, 0.2, 0.1], dtype=np.float32),
+    )
+
+
+def by_name(fig: Any, name: str) -> Any:
+    """The one trace of a figure with this name."""
+    found = [tr for tr in fig.data if tr.name == name]
+    assert len(found) == 1, f"expected one trace named {name!r}, got {[tr.name for tr in fig.data]}"
+    return found[0]
+
+
 def app_test(
     script: str | Path = APP,
     query: dict[str, str] | None = None,

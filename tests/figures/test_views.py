@@ -10,77 +10,15 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from support import by_name, make_corpus, make_trace
 
 import rnnviz.figures as F  # noqa: N812 - the app's name for it
-from rnnviz.corpus import Corpus
 from rnnviz.figures.style import esc
 from rnnviz.figures.unrolled import window_range
 from rnnviz.trace import Trace
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-GATES = {"rnn": (), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 NASTY = ["<b>x</b>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
-
-
-def make_trace(
-    tokens: list[str] | int = 6,
-    hidden: int = 2,
-    arch: str = "rnn",
-    seed: int = 0,
-    forget: bool = False,
-    kinds: list[str] | None = None,
-) -> Trace:
-    """A trace built by hand: random but fixed states in (-1, 1) and o_t from the readout."""
-    toks = [f"w{k}" for k in range(tokens)] if isinstance(tokens, int) else list(tokens)
-    t, h = len(toks), hidden
-    rng = np.random.default_rng(seed)
-    states = np.tanh(rng.normal(0, 1.2, (t + 1, h)))  # (T+1, H)
-    states[0] = 0.0
-    v = rng.normal(0, 1.5, h)  # (H,)
-    c = 0.2
-    outputs = 1 / (1 + np.exp(-(states[1:] @ v + c)))  # (T,)
-    n_blocks = max(1, len(GATES[arch]))
-    gates = {name: 1 / (1 + np.exp(-rng.normal(0, 1, (t, h)))) for name in GATES[arch]}
-    if arch == "gru":
-        gates["n"] = np.tanh(rng.normal(0, 1, (t, h)))
-    if arch == "lstm":
-        gates["g"] = np.tanh(rng.normal(0, 1, (t, h)))
-        gates["cell"] = rng.normal(0, 1, (t, h))
-    return Trace(
-        text=" ".join(toks),
-        tokens=toks,
-        kinds=kinds or ["known"] * t,
-        hidden=states,
-        outputs=outputs,
-        input_part=rng.normal(0, 1, (t, n_blocks * h)),
-        memory_part=rng.normal(0, 1, (t, n_blocks * h)),
-        V=v,
-        c=c,
-        gates=gates,
-        arch=arch,
-        model_name=f"hand-{arch}",
-        forget=forget,
-    )
-
-
-def make_corpus(h: int, n: int = 40, seed: int = 1) -> Corpus:
-    rng = np.random.default_rng(seed)
-    q, _ = np.linalg.qr(rng.normal(size=(h, h)))
-    return Corpus(
-        final_states=np.tanh(rng.normal(0, 1, (n, h))).astype(np.float32),
-        labels=(np.arange(n) % 2).astype(np.int8),
-        outputs=rng.uniform(0, 1, n).astype(np.float32),
-        lengths=np.full(n, 5, dtype=np.int16),
-        mean=rng.normal(0, 0.1, h).astype(np.float32),
-        components=q[:3].astype(np.float32),
-        explained=np.array([0.5, 0.2, 0.1], dtype=np.float32),
-    )
-
-
-def by_name(fig: go.Figure, name: str) -> Any:
-    found = [tr for tr in fig.data if tr.name == name]
-    assert len(found) == 1, f"expected one trace named {name!r}, got {[tr.name for tr in fig.data]}"
-    return found[0]
 
 
 def labels(fig: go.Figure) -> str:

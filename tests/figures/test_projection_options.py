@@ -8,12 +8,12 @@ from dataclasses import replace
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from support import by_name, make_corpus, make_trace
 
 import rnnviz
 import rnnviz.figures as F  # noqa: N812
 from rnnviz.corpus import Corpus, load_corpus, save_corpus
 from rnnviz.figures.style import NEGATIVE, POSITIVE
-from tests.test_figures import by_name, make_corpus, make_trace
 
 
 def with_prefix(corpus: Corpus, m: int = 50, seed: int = 2) -> Corpus:

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from rnnviz import playground as pg
 from rnnviz.app import playground as ui
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "1_Training_playground.py"
 K = {name: getattr(ui, name) for name in dir(ui) if name.isupper()}  # widget and state keys
 

@@ -17,6 +17,7 @@ import pytest
 import safetensors
 import safetensors.numpy
 import torch
+from support import tiny_model
 
 import rnnviz
 from rnnviz.app import custom_model as cm
@@ -32,9 +33,8 @@ from rnnviz.convert import convert
 from rnnviz.convert import main as convert_main
 from rnnviz.infer import load_inference_model
 from rnnviz.model import load_model, save_checkpoint
-from tests.conftest import tiny_model
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "tests" / "data" / "reference_traces.json"
 MB = 2**20
 SHORT = 600  # characters: a message quotes at most ~80 of anything from the file

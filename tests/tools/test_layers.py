@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "rnnviz"
 
 # The model layer's torch-free half: what the app's keystroke path runs (rnnviz.model re-exports it).

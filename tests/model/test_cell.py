@@ -1,6 +1,6 @@
 """The torch-free path: NumpyRNN equals torch's SentimentRNN, and the app never imports torch.
 
-The checkpoint reader itself is tested in tests/test_checkpoint.py.
+The checkpoint reader itself is tested in tests/model/test_checkpoint.py.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from support import tiny_model
 from torch import nn
 
 import rnnviz
@@ -23,9 +24,8 @@ from rnnviz.cell import CellParams, cell_params, jacobian, run, step, vjp
 from rnnviz.infer import NumpyRNN, load_inference_model, written_out
 from rnnviz.model import SentimentRNN, load_model, save_checkpoint
 from rnnviz.vocab import MAX_TOKENS
-from tests.conftest import tiny_model
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WEIGHTS = ("embedding.weight", "U", "W", "b", "b_hh", "V", "c")
 LONG = (
     "it starts slowly and the first hour is a dull , confusing mess , but by the end the performances are "

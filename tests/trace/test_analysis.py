@@ -8,11 +8,11 @@ import json
 
 import numpy as np
 import pytest
+from support import tiny_model
 
 import rnnviz
 from rnnviz import analysis as A  # noqa: N812 - the module's functions read like notation
 from rnnviz.model import SHIPPED, resolve_checkpoint
-from tests.conftest import tiny_model
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # no overflow in exp, no 0/0, anywhere here
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("streamlit")
-from conftest import tiny_model
 from streamlit.testing.v1 import AppTest
-from support import ROOT
+from support import ROOT, tiny_model
 from support import run_app as run
 
 import rnnviz

@@ -21,7 +21,7 @@ from support import needs_browser, streamlit_server
 from rnnviz.app import md_escape, md_message
 from rnnviz.checkpoint import ASSETS_ENV, CheckpointError, find_checkpoint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
 COMMAND = "git checkout -- rnn-2.safetensors"
 # What streamlit_app.py must change for the app tests below (then drop their xfail markers).

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 from safetensors import safe_open
+from support import tiny_model
 from torch import nn
 
 from rnnviz.model import CheckpointError, load_model, save_checkpoint
-from tests.conftest import tiny_model
 
 REFERENCE = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -97,7 +97,7 @@ def test_checkpoint_is_plain_tensors_and_json(tmp_path):
 
 
 def test_load_model_uses_the_checked_reader(tmp_path):
-    """The same reader as load_inference_model (tests/test_checkpoint.py has every hostile file)."""
+    """The same reader as load_inference_model (tests/model/test_checkpoint.py has every hostile file)."""
     with pytest.raises(CheckpointError, match=r"nowhere\.safetensors is missing"):
         load_model(tmp_path / "nowhere.safetensors")
     with pytest.raises(CheckpointError, match="Unknown model 'rnn-3'"):
