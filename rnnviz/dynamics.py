@@ -20,6 +20,9 @@ AVERAGE_WORD = "(average word)"
 FIXED_SPEED = 1e-4  # |F(s) - s| below this: a fixed point
 SLOW_SPEED = 2e-2  # below this: a slow point (where a line attractor shows up)
 POLISH_CHUNK = 16  # states polished at once
+SETTLED_STARTS = 32  # this many starts are also run forward SETTLE_STEPS updates and searched from there
+SETTLE_STEPS = 300
+HIDDEN_BOUND = 1.0  # |s[k]| <= 1: where reachable hidden states live
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def _find_fixed_points(
     if params.arch == "lstm":
         s0 = np.concatenate([s0, np.arctanh(np.clip(2 * s0, -0.95, 0.95))], axis=1)
     x = np.asarray(x, dtype=np.float64)
+    s0 = np.concatenate([s0, _settle(params, s0[:SETTLED_STARTS], x)])
     n = len(s0)
 
     def q_and_grad(flat: np.ndarray) -> tuple[float, np.ndarray]:
@@ -135,12 +139,20 @@ def _find_fixed_points(
         grad = vjp(params, s, x, resid) - resid  # (J - I)^T r
         return 0.5 * float((resid**2).sum()), grad.ravel()
 
+    # Every reachable hidden state lies in (-1, 1)^H (tanh, or a GRU's mix of two such states): outside it a
+    # saturated gate makes F(s) = s almost anywhere, and the search found dozens of such "fixed points".
+    hidden_bound = np.zeros(d, dtype=bool)
+    hidden_bound[:h] = True
+    lo = np.where(hidden_bound, -HIDDEN_BOUND, -np.inf)
+    hi = np.where(hidden_bound, HIDDEN_BOUND, np.inf)
+    s0 = np.clip(s0, lo, hi)
     if n_steps > 0:
         found = minimize(
             q_and_grad,
             s0.ravel(),
             jac=True,
             method="L-BFGS-B",
+            bounds=list(zip(np.tile(lo, n), np.tile(hi, n), strict=True)),
             options={"maxiter": n_steps, "ftol": 1e-20, "gtol": 1e-14, "maxcor": 20},
         )
         states = found.x.reshape(n, d)
@@ -178,6 +190,15 @@ def _find_fixed_points(
     )
 
 
+def _settle(params: CellParams, states: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The states after SETTLE_STEPS updates with input x: near a stable fixed point, even a slow one (a start
+    the gradient search alone misses when the point sits where the gates saturate)."""
+    s = states.copy()
+    for _ in range(SETTLE_STEPS):
+        s = step(params, s, x)
+    return s
+
+
 def _polish(
     params: CellParams, states: np.ndarray, x: np.ndarray, n_steps: int, candidate: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -213,7 +234,8 @@ def _polish_chunk(
         normal = at @ a + lam_live[:, None, None] * eye
         trial = s - np.linalg.solve(normal, at @ resid[..., None])[..., 0]
         trial_speed = speed(params, trial, x)
-        better = np.isfinite(trial_speed) & (trial_speed < spd[idx])
+        inside = (np.abs(trial[:, : params.H]) <= HIDDEN_BOUND).all(axis=1)
+        better = inside & np.isfinite(trial_speed) & (trial_speed < spd[idx])
         states[idx[better]], spd[idx[better]] = trial[better], trial_speed[better]
         lam[live] = np.where(better, np.maximum(lam_live / 10, 1e-12), lam_live * 10)
 
