@@ -6,12 +6,13 @@ of numpy arrays for the figures and the playground.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
-from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
 from rnnviz.cell import CellParams, jacobian, sigmoid, step, vjp
@@ -23,6 +24,9 @@ POLISH_CHUNK = 16  # states polished at once
 SETTLED_STARTS = 32  # this many starts are also run forward SETTLE_STEPS updates and searched from there
 SETTLE_STEPS = 300
 HIDDEN_BOUND = 1.0  # |s[k]| <= 1: where reachable hidden states live
+LINE_MIN_POINTS = 5  # fewer points than this never make a line
+LINE_MIN_SHARE = 0.9  # a line holds at least this share of the points' spread
+SLOW_TAU = 20.0  # words: a time constant this long outlasts a typical review sentence
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,9 @@ class FixedPoints:
     `states` are full states (D = H, or 2H for an LSTM: h then the cell c); `hidden` their s part.
     `fixed` marks the points the solver drove to |F(s) - s| < FIXED_SPEED; the rest are only slow.
     Stable (fixed points only) means every Jacobian eigenvalue lies inside the unit circle. `line` is
-    the slow points ordered along their main direction when they lie on a line (an approximate line
-    attractor), else None.
+    `line_of(self).points`: the fixed points ordered along a line they lie on (a line attractor), else the
+    slow points along theirs (a slow direction, not an attractor), else None. `describe_fixed_points`
+    says all this in one sentence.
     """
 
     word: str
@@ -103,11 +108,16 @@ def find_fixed_points(
     (N, H); for an LSTM the cell part starts at atanh(2 s). `lr` belonged to the former Adam search and
     is ignored (accepted for one release).
     """
+    from scipy.optimize import minimize  # here, not at import: the figures read this module's summaries
+
     with threadpool_limits(limits=1, user_api="blas"):  # tiny matrices: BLAS threads only add contention (50x)
-        return _find_fixed_points(params, x, word, starts, n_starts, n_steps, lr, newton_steps, slow_speed, dedup, seed)
+        return _find_fixed_points(
+            minimize, params, x, word, starts, n_starts, n_steps, lr, newton_steps, slow_speed, dedup, seed
+        )
 
 
 def _find_fixed_points(
+    minimize: Any,
     params: CellParams,
     x: np.ndarray,
     word: str,
@@ -175,7 +185,7 @@ def _find_fixed_points(
     else:
         eig = np.zeros((0, d), dtype=complex)
     hidden = pts[:, :h]
-    return FixedPoints(
+    found = FixedPoints(
         word=word,
         states=pts,
         hidden=hidden,
@@ -184,10 +194,12 @@ def _find_fixed_points(
         stable=fixed & (np.abs(eig[:, 0]) < 1.0) if len(chosen) else np.zeros(0, dtype=bool),
         fixed=fixed,
         outputs=sigmoid(hidden @ params.V + params.c),
-        line=_line(hidden),
+        line=None,
         n_starts=n,
         seconds=time.perf_counter() - t0,
     )
+    fit = line_of(found)
+    return dataclasses.replace(found, line=None if fit is None else fit.points)
 
 
 def _settle(params: CellParams, states: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -240,8 +252,21 @@ def _polish_chunk(
         lam[live] = np.where(better, np.maximum(lam_live / 10, 1e-12), lam_live * 10)
 
 
-def _line(hidden: np.ndarray, min_points: int = 5, min_share: float = 0.9) -> np.ndarray | None:
-    """The points ordered along their first principal axis, if that axis holds `min_share` of their spread."""
+@dataclass(frozen=True)
+class LineFit:
+    """Points of one kind (converged fixed points, or slow points) that lie along a line, and how closely."""
+
+    kind: Literal["fixed", "slow"]
+    points: np.ndarray  # (M, H) ordered along the line
+    share: float  # fraction of their spread along the line's direction
+    distance: float  # largest distance of a point from the line
+
+
+def fit_line(
+    hidden: np.ndarray, min_points: int = LINE_MIN_POINTS, min_share: float = LINE_MIN_SHARE
+) -> tuple[np.ndarray, float, float] | None:
+    """(points ordered along their first principal axis, share of spread on it, largest distance off it), or None
+    when there are fewer than `min_points` or the axis holds less than `min_share` of their spread."""
     if len(hidden) < min_points:
         return None
     centred = hidden - hidden.mean(axis=0)
@@ -249,7 +274,79 @@ def _line(hidden: np.ndarray, min_points: int = 5, min_share: float = 0.9) -> np
     var = sing**2
     if var.sum() <= 0 or var[0] / var.sum() < min_share:
         return None
-    return hidden[np.argsort(centred @ vt[0], kind="stable")]
+    along = centred @ vt[0]  # (M,)
+    off = np.linalg.norm(centred - np.outer(along, vt[0]), axis=1)
+    return hidden[np.argsort(along, kind="stable")], float(var[0] / var.sum()), float(off.max())
+
+
+def line_of(fp: FixedPoints) -> LineFit | None:
+    """The line the converged fixed points lie on (a line attractor), else the line of the slow points, else None."""
+    for kind, mask in (("fixed", fp.fixed), ("slow", ~fp.fixed)):
+        fit = fit_line(fp.hidden[mask])
+        if fit is not None:
+            return LineFit(kind, *fit)
+    return None
+
+
+def time_constant(radius: float) -> float:
+    """Words for a deviation from a stable fixed point to shrink by e: -1 / ln|lambda| for the largest |lambda| < 1."""
+    if not 0 < radius < 1:
+        raise ValueError(f"a time constant needs 0 < |lambda| < 1, got {radius}")
+    return -1.0 / float(np.log(radius))
+
+
+def _count(n: int, what: str) -> str:
+    return f"{'one' if n == 1 else n} {what}{'' if n == 1 else 's'}"
+
+
+def _words(tau: float) -> str:
+    return f"~{tau:.0f} word{'' if round(tau) == 1 else 's'}"
+
+
+def describe_fixed_points(fp: FixedPoints) -> str:
+    """One sentence saying what the search found: fixed points, their stability and time constants, slow points,
+    and a line attractor only when converged fixed points lie on a line (the criterion stated with its numbers)."""
+    n_fixed, n_slow = int(fp.fixed.sum()), int((~fp.fixed).sum())
+    stable = np.flatnonzero(fp.fixed & fp.stable)
+    unstable = np.flatnonzero(fp.fixed & ~fp.stable)
+    line = line_of(fp)
+    parts: list[str] = []
+    if n_fixed == 0:
+        parts.append(f"no fixed point (|F(s) − s| < {FIXED_SPEED:g}) found from {fp.n_starts} starts")
+    elif line is not None and line.kind == "fixed":
+        parts.append(
+            f"a line attractor: {n_fixed} fixed points (|F(s) − s| < {FIXED_SPEED:g}) lie within "
+            f"{line.distance:.2g} of a line holding {100 * line.share:.0f}% of their spread"
+        )
+    else:
+        taus = [time_constant(float(fp.radius[i])) for i in stable]
+        if len(stable) == 1 and not len(unstable):
+            tau = taus[0]
+            pace = "drift toward it slowly" if tau >= SLOW_TAU else "settle toward it"
+            parts.append(f"one stable fixed point; states {pace}, time constant {_words(tau)}")
+        else:
+            found = []
+            if len(stable):
+                found.append(
+                    f"{len(stable)} stable (o = {', '.join(f'{fp.outputs[i]:.2f}' for i in stable)}; "
+                    f"time constant{'s' if len(stable) > 1 else ''} {', '.join(_words(t) for t in taus)})"
+                )
+            if len(unstable):
+                found.append(
+                    f"{len(unstable)} unstable (largest |eigenvalue| "
+                    f"{', '.join(f'{fp.radius[i]:.2f}' for i in unstable)})"
+                )
+            parts.append(f"{_count(n_fixed, 'fixed point')}: {' and '.join(found)}")
+    if n_slow:
+        slow = f"{_count(n_slow, 'slow point')} (|F(s) − s| < {SLOW_SPEED:g}, not converged)"
+        if line is not None and line.kind == "slow":
+            slow += (
+                f" lie within {line.distance:.2g} of a line holding {100 * line.share:.0f}% of their spread: "
+                "a slow direction, not a line attractor"
+            )
+        parts.append(slow)
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
 
 
 # -- flow ------------------------------------------------------------------------------------------
