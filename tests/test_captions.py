@@ -162,3 +162,22 @@ def test_gru64_drifts_slowly_to_its_one_fixed_point(shipped_fixed_points):
         text = A.describe_fixed_points(fp)
         assert text.startswith("One stable fixed point; states drift toward it slowly, time constant ~")
         assert fp.outputs[fp.stable][0] > 0.9  # it reads positive
+
+
+# -- the playground's counting task ------------------------------------------------------------------
+def test_counting_note_claims_no_line_attractor_the_trained_model_lacks():
+    from rnnviz import playground as pg
+
+    note = pg.TASK_NOTES["counting"]
+    assert "purest" not in note and "whether a trained one does so with a line of fixed points" in note
+    trainer = pg.Trainer(pg.make_task("counting"), pg.TrainConfig(steps=400)).start()
+    trainer.join()
+    last = trainer.snapshots[-1]
+    assert last.test_accuracy > 0.9  # it counts well enough...
+    fp = pg.snapshot_fixed_points(last)
+    text = A.describe_fixed_points(fp)
+    # ...with isolated attractors (a positive and a negative one at least), not a line of fixed points
+    assert int((fp.fixed & fp.stable).sum()) >= 2 and A.line_of(fp) is None
+    assert "line attractor" not in text and text.startswith(f"{int(fp.fixed.sum())} fixed points: ")
+    o = fp.outputs[fp.stable]
+    assert o.min() < 0.1 and o.max() > 0.9
