@@ -120,6 +120,7 @@ def test_gates_figure_stacks_kept_and_written(arch):
     assert kept.name.startswith("kept") and written.name.startswith("written")
     np.testing.assert_allclose(np.add(kept.y, written.y), after.y, atol=1e-3)
     assert fig.layout.barmode == "relative" and "&lt;" in fig.layout.title.text
+    assert sorted(kept.x) == ["neuron 1", "neuron 2", "neuron 3"]  # numbered from 1, as in every view
 
 
 def test_compare_marks_where_paths_part():
@@ -149,6 +150,7 @@ def test_neuron_figure_follows_one_unit():
     tr = rnnviz.trace(model, NASTY)
     fig = F.neuron_figure(tr, 2, 1)
     np.testing.assert_allclose(fig.data[0].y, tr.hidden[:, 2], atol=1e-4)
+    assert fig.data[0].name == "neuron 3" and fig.layout.title.text.startswith("Neuron 3 of 3: s<sub>t</sub>[3]")
     assert "<b>" not in "".join(fig.layout.xaxis.ticktext)
     with pytest.raises(ValueError, match="unit"):
         F.neuron_figure(tr, 3)

@@ -291,7 +291,7 @@ def anatomy_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
             st.dataframe(
                 {
                     "piece": list(rows),
-                    **{f"unit {k + 1}": [round(float(v[k]), 3) for v in rows.values()] for k in range(tr.H)},
+                    **{f"neuron {k + 1}": [round(float(v[k]), 3) for v in rows.values()] for k in range(tr.H)},
                 },
                 hide_index=True,
             )
@@ -355,18 +355,19 @@ def compare_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
 
 def neurons_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
     st.markdown(
-        "**One neuron.** Its value $s_t[k]$ over the sentence, and the review sentences that leave it "
+        "**One neuron.** Its value $s_t[k]$ (neurons numbered 1 to H, as in every view) over the sentence, and "
+        "the review sentences that leave it "
         "highest and lowest."
     )
     strongest = int(abs(tr.V).argmax()) + 1  # the unit the readout weighs most
     unit = st.number_input(
-        f"Hidden unit k (1..{tr.H})",
+        f"Neuron k (1..{tr.H})",
         min_value=1,
         max_value=tr.H,
         value=min(strongest, tr.H),
         step=1,
         key=f"{UNIT_KEY}_{tr.H}",
-        help=f"Starts at unit {strongest}, the one the readout V weighs most.",
+        help=f"Starts at neuron {strongest}, the one the readout V weighs most.",
     )
     k = int(unit) - 1
     chart("neuron", F.neuron_figure(tr, k, step), f"{model_name}-unit-{k + 1}")
