@@ -106,6 +106,17 @@ def test_the_dynamics_view_names_its_line_from_the_convergence_test():
         assert any(expect in n for n in names) and not any(refuse in n for n in names)
 
 
+def test_stable_fixed_points_hover_with_their_time_constant():
+    model = tiny_model("gru", hidden=3)
+    tr = rnnviz.trace(model, "this movie is good")
+    hidden = np.array([[0.5, 0.0, 0.0], [-0.5, 0.0, 0.0]])
+    fp = hand_built(hidden, np.ones(2, bool), np.array([0.99, 1.2]))
+    fig = F.dynamics_figure(tr, fixed_points=fp)
+    (stable,) = [t for t in fig.data if t.name == "stable fixed point"]
+    (unstable,) = [t for t in fig.data if t.name == "unstable fixed point"]
+    assert "time constant 99 words" in stable.hovertext[0] and "time constant" not in unstable.hovertext[0]
+
+
 # -- the readout's sign ------------------------------------------------------------------------------
 def test_readout_note_follows_the_sign_of_the_weight():
     V = np.array([0.5, -2.011, 0.0])

@@ -253,7 +253,7 @@ def dynamics_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Co
         return
     chart("dynamics", F.dynamics_figure(tr, step, corpus=corpus, fixed_points=fp, flow=flow), f"{model_name}-dynamics")
     st.caption(
-        f"For x = “{md_escape(fp.word)}”: {md_escape(tools().describe_fixed_points(fp))} Found in {fp.seconds:.1f} s "
+        f"x = “{md_escape(fp.word)}”. {md_escape(tools().describe_fixed_points(fp))} Found in {fp.seconds:.1f} s "
         f"from {fp.n_starts} starts and kept for this model and word."
         + ("" if tr.H == 2 else " Drawn in the PCA plane of the corpus states; the flow needs 2 neurons (rnn-2).")
     )

@@ -237,7 +237,7 @@ def replay_section(trainer: pg.Trainer) -> None:
     with right:
         space = F.training_space_figure(snap, fixed_points=fixed, paths=paths, label_names=trainer.task.label_names)
         chart(space, SPACE_KEY)
-    found = f" For the average word: {md_escape(describe_fixed_points(fixed))}" if fixed is not None else ""
+    found = f" Average word: {md_escape(describe_fixed_points(fixed))}" if fixed is not None else ""
     st.caption(SPACE_NOTE + " Green marks the fixed points of that update." + found)
 
 

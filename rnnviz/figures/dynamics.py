@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.dynamics import line_of
+from rnnviz.dynamics import line_of, time_constant
 from rnnviz.figures.mark import line_trace, s0_marker, selected_ring, step_hover, step_points, word_labels
 from rnnviz.figures.space import Plane, axis_range, boundary_trace, corpus_traces, plane_for
 from rnnviz.figures.style import (
@@ -114,6 +114,7 @@ def fixed_point_traces(plane: Plane, fp: FixedPoints) -> tuple[list[dict[str, An
         hover = [
             f"{name} for x = “{word}”<br>|F(s) − s| = {fp.speed[i]:.1e}<br>largest |eigenvalue| = {fp.radius[i]:.3f}"
             f" ({'below' if fp.radius[i] < 1 else 'above'} 1)<br>o = {fp.outputs[i]:.3f} {verdict(fp.outputs[i])}"
+            + (f"<br>time constant {time_constant(float(fp.radius[i])):.0f} words" if fp.stable[i] else "")
             for i in idx
         ]
         data.append(
