@@ -230,7 +230,8 @@ def dynamics_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Co
     st.markdown(
         "**Where the update takes a state.** A *fixed point* $s^*$ of $s \\mapsto F(s, x)$ is a state one "
         "more word $x$ leaves where it is. Found numerically by minimising $|F(s) - s|^2$ from "
-        f"{N_STARTS} starts (Sussillo & Barak 2013); *stable* when every eigenvalue of the Jacobian "
+        f"{N_STARTS} starts and from where some of them settle after many steps (Sussillo & Barak 2013); "
+        "*stable* when every eigenvalue of the Jacobian "
         "$\\partial F / \\partial s$ there has modulus below 1, and states near it then settle with time "
         "constant $-1/\\ln|\\lambda|$ words for the largest eigenvalue $\\lambda$. A line of converged fixed "
         "points is a line attractor (Maheswaranathan et al. 2019), where a sentiment RNN can keep a running "
