@@ -546,6 +546,11 @@ def test_neuron_1_leads_in_the_loop_the_chain_and_the_projection():
     assert xs[0] < xs[1] < xs[3] and ys[0] == ys[3] > ys[4] and xs[4] == xs[0]
     assert list(rolled.y[loop]) == sorted(rolled.y[loop], reverse=True)  # the memory on the loop: neuron 1 on top
     assert rolled.hovertext[4].startswith("neuron 1's memory")
+    notes = [(text, x) for d in F.rolled(tr, 3).data if d.name == "labels" for text, x in zip(d.text, d.x, strict=True)]
+    numbers = {text: x for text, x in notes if text in ("1", "2", "3", "4")}
+    assert list(numbers) == ["1", "2", "3", "4"] and list(numbers.values()) == list(rolled.x[cell])
+    two_notes = [t for d in F.rolled(make_trace(5, 2), 3).data if d.name == "labels" for t in d.text]
+    assert "neuron 1" in two_notes and "neuron 2" in two_notes
     strips = by_name(F.unrolled(tr, 3), "hidden state s_t")
     z = np.array(strips.z, dtype=float)  # (H, 2T-1), Plotly draws row 0 at the bottom
     np.testing.assert_allclose(z[-1, ::2], tr.hidden[1:, 0])  # the top row is neuron 1

@@ -128,6 +128,7 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
         goldfish = {"type": "line", "x0": gx, "x1": gx, "y0": GAUGE[1] - 0.25, "y1": GAUGE[3] + 0.25}
         shapes.append({**goldfish, "line": {"color": GREY, "width": 3}})
         notes.append(label(X_MAX, 8.65, f"goldfish {sub('o', t)} = {g:.3f}", xanchor="right", size=11, color=GREY))
+    notes += _neuron_numbers(tr.H)
     if tr.gates:
         gate_shapes, gate_notes = _gate_panel(tr, i)
         shapes += gate_shapes
@@ -144,6 +145,16 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
     )
     # Labels and arrows as traces, not annotations (which Plotly draws twice per redraw); the units on top.
     return spec([*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), _neurons(tr, t)], layout)
+
+
+def _neuron_numbers(h: int) -> list[Label]:
+    """Up to 8 units: each neuron's number above it (neuron 1 on the left), as every view numbers them."""
+    if h > 8:
+        return []
+    xs, ys, size = neuron_positions(h)
+    above = size / 60 + 0.25  # half a marker (~34 px per y unit at FIG_HEIGHT) and a gap
+    names = [neuron(k) for k in range(h)] if h <= 3 else [str(k + 1) for k in range(h)]
+    return [label(float(x), float(y) + above, n, size=10, color=GREY) for x, y, n in zip(xs, ys, names, strict=True)]
 
 
 def _neurons(tr: Trace, t: int) -> dict[str, Any]:

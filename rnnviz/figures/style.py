@@ -24,10 +24,14 @@ CLEAR = "rgba(0,0,0,0)"
 
 # Blue -> grey -> orange: sentiment only (o_t in [0, 1], effects on o); `colour` samples it.
 DIVERGING: list[list[Any]] = [[0.0, "#0072B2"], [0.25, "#56B4E9"], [0.5, NEUTRAL], [0.75, "#F0C55A"], [1.0, "#D55E00"]]
-# Purple -> white -> green (ColorBrewer PRGn, colour-blind safe): hidden values in [-1, 1] only. A neuron's sign
+# Purple -> grey -> green (ColorBrewer PRGn, colour-blind safe): hidden values in [-1, 1] only. A neuron's sign
 # is not a sentiment (a neuron with a negative readout weight pushes o down when it is positive), so its
 # colours are not the sentiment ones. `hidden_colour` samples it.
-HIDDEN_SCALE: list[list[Any]] = [[k / (len(diverging.PRGn) - 1), c] for k, c in enumerate(diverging.PRGn)]
+# Its near-white middle becomes a light grey, so a unit at 0 still shows on a light page.
+HIDDEN_SCALE: list[list[Any]] = [
+    [k / (len(diverging.PRGn) - 1), "rgb(221,221,221)" if k == len(diverging.PRGn) // 2 else c]
+    for k, c in enumerate(diverging.PRGn)
+]
 
 GATE_LABELS = {
     "r": "r reset",
@@ -82,7 +86,7 @@ def colour(u: float) -> str:
 
 
 def hidden_colour(v: float) -> str:
-    """The HIDDEN_SCALE colour of a hidden value v in [-1, 1] (-1 purple, 0 white, 1 green) as an rgb() string."""
+    """The HIDDEN_SCALE colour of a hidden value v in [-1, 1] (-1 purple, 0 light grey, 1 green) as an rgb() string."""
     return sample_colorscale(HIDDEN_SCALE, [min(1.0, max(0.0, (float(v) + 1) / 2))])[0]
 
 
