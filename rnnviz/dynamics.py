@@ -10,7 +10,7 @@ import dataclasses
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -19,7 +19,7 @@ from rnnviz.cell import CellParams, jacobian, sigmoid, step, vjp
 
 AVERAGE_WORD = "(average word)"
 FIXED_SPEED = 1e-4  # |F(s) - s| below this: a fixed point
-SLOW_SPEED = 2e-2  # below this: a slow point (where a line attractor shows up)
+SLOW_SPEED = 2e-2  # below this: a slow point (not converged, so no stability is claimed for it)
 POLISH_CHUNK = 16  # states polished at once
 SETTLED_STARTS = 32  # this many starts are also run forward SETTLE_STEPS updates and searched from there
 SETTLE_STEPS = 300
@@ -111,16 +111,11 @@ def find_fixed_points(
     (N, H); for an LSTM the cell part starts at atanh(2 s). `lr` belonged to the former Adam search and
     is ignored (accepted for one release).
     """
-    from scipy.optimize import minimize  # here, not at import: the figures read this module's summaries
-
     with threadpool_limits(limits=1, user_api="blas"):  # tiny matrices: BLAS threads only add contention (50x)
-        return _find_fixed_points(
-            minimize, params, x, word, starts, n_starts, n_steps, lr, newton_steps, slow_speed, dedup, seed
-        )
+        return _find_fixed_points(params, x, word, starts, n_starts, n_steps, lr, newton_steps, slow_speed, dedup, seed)
 
 
 def _find_fixed_points(
-    minimize: Any,
     params: CellParams,
     x: np.ndarray,
     word: str,
@@ -133,6 +128,8 @@ def _find_fixed_points(
     dedup: float,
     seed: int,
 ) -> FixedPoints:
+    from scipy.optimize import minimize  # here, not at import: the figures read this module's summaries
+
     if lr is not None:
         warnings.warn("find_fixed_points(lr=...) is ignored: the search is L-BFGS-B", DeprecationWarning, stacklevel=3)
     t0 = time.perf_counter()
@@ -293,9 +290,9 @@ def line_of(fp: FixedPoints) -> LineFit | None:
 
 def time_constant(radius: float) -> float:
     """Words for a deviation from a stable fixed point to shrink by e: -1 / ln|lambda| for the largest |lambda| < 1."""
-    if not 0 < radius < 1:
-        raise ValueError(f"a time constant needs 0 < |lambda| < 1, got {radius}")
-    return -1.0 / float(np.log(radius))
+    if not 0 <= radius < 1:
+        raise ValueError(f"a time constant needs 0 <= |lambda| < 1, got {radius}")
+    return 0.0 if radius == 0 else -1.0 / float(np.log(radius))
 
 
 def _count(n: int, what: str) -> str:

@@ -58,8 +58,9 @@ def test_one_fast_stable_point_settles():
 
 def test_time_constant_is_minus_one_over_log_radius():
     assert A.time_constant(np.exp(-1 / 130)) == pytest.approx(130)
-    for bad in (1.0, 1.2, 0.0):
-        with pytest.raises(ValueError, match=r"0 < \|lambda\| < 1"):
+    assert A.time_constant(0.0) == 0.0  # gone in one step
+    for bad in (1.0, 1.2, -0.1):
+        with pytest.raises(ValueError, match=r"0 <= \|lambda\| < 1"):
             A.time_constant(bad)
 
 
