@@ -24,9 +24,13 @@ from rnnviz.dynamics import (
     SLOW_SPEED,
     FixedPoints,
     Flow,
+    LineFit,
     default_starts,
+    describe_fixed_points,
     find_fixed_points,
     flow_field,
+    line_of,
+    time_constant,
 )
 from rnnviz.trace import Trace, trace
 
@@ -40,17 +44,22 @@ __all__ = [
     "FixedPoints",
     "Flow",
     "GateAnatomy",
+    "LineFit",
     "WordEffects",
     "anatomy",
     "average_input",
     "cell_params",
     "cell_step",
     "default_starts",
+    "describe_fixed_points",
     "find_fixed_points",
     "flow_field",
     "gate_anatomy",
     "jacobian",
+    "line_of",
     "neuron_extremes",
+    "readout_note",
+    "time_constant",
     "trace_csv",
     "trace_json",
     "trace_record",
@@ -243,6 +252,18 @@ def neuron_extremes(
         "highest": [(texts[i], float(values[i])) for i in order[::-1][:n]],
         "lowest": [(texts[i], float(values[i])) for i in order[:n]],
     }
+
+
+def readout_note(V: np.ndarray, unit: int) -> str:
+    """What neuron `unit` (from 0; named from 1) does to o through its readout weight V[k], from the weight's sign."""
+    v = float(np.asarray(V).reshape(-1)[unit])
+    k = unit + 1
+    if v == 0:
+        return f"Readout weight V[{k}] = 0: neuron {k} does not move o."
+    up, down = ("up", "down") if v > 0 else ("down", "up")
+    return (
+        f"Readout weight V[{k}] = {v:+.3f}: when neuron {k} is positive it pushes o {up}; when it is negative, {down}."
+    )
 
 
 # -- export ----------------------------------------------------------------------------------------

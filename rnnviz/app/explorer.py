@@ -230,9 +230,12 @@ def dynamics_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Co
     st.markdown(
         "**Where the update takes a state.** A *fixed point* $s^*$ of $s \\mapsto F(s, x)$ is a state one "
         "more word $x$ leaves where it is. Found numerically by minimising $|F(s) - s|^2$ from "
-        f"{N_STARTS} starts (Sussillo & Barak 2013); *stable* when every eigenvalue of the Jacobian "
-        "$\\partial F / \\partial s$ there has modulus below 1. *Slow points* barely move; a line of them "
-        "is a line attractor (Maheswaranathan et al. 2019), where a sentiment RNN keeps a running score."
+        f"{N_STARTS} starts and from where some of them settle after many steps (Sussillo & Barak 2013); "
+        "*stable* when every eigenvalue of the Jacobian "
+        "$\\partial F / \\partial s$ there has modulus below 1, and states near it then settle with time "
+        "constant $-1/\\ln|\\lambda|$ words for the largest eigenvalue $\\lambda$. A line of converged fixed "
+        "points is a line attractor (Maheswaranathan et al. 2019), where a sentiment RNN can keep a running "
+        "score; *slow points* are where the search stopped short of one, so no stability is claimed for them."
     )
     word = st.text_input(
         "Input word x (blank: an average word)",
@@ -250,13 +253,9 @@ def dynamics_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Co
         st.warning(md_escape(str(exc)), icon=":material/edit:")
         return
     chart("dynamics", F.dynamics_figure(tr, step, corpus=corpus, fixed_points=fp, flow=flow), f"{model_name}-dynamics")
-    n_fixed, n_slow = int(fp.fixed.sum()), int((~fp.fixed).sum())
-    radius = ", ".join(f"{r:.3f}" for r in fp.radius[fp.fixed][:6])
     st.caption(
-        f"{n_fixed} fixed point(s) (largest |eigenvalue| {radius or '–'}) and {n_slow} slow point(s) "
-        f"with |F(s) − s| < {tools().SLOW_SPEED} for x = “{md_escape(fp.word)}”, found in {fp.seconds:.1f} s "
+        f"x = “{md_escape(fp.word)}”. {md_escape(tools().describe_fixed_points(fp))} Found in {fp.seconds:.1f} s "
         f"from {fp.n_starts} starts and kept for this model and word."
-        + (" The slow points lie on a line: drawn as the line attractor." if fp.line is not None else "")
         + ("" if tr.H == 2 else " Drawn in the PCA plane of the corpus states; the flow needs 2 neurons (rnn-2).")
     )
 
@@ -293,7 +292,7 @@ def anatomy_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
             st.dataframe(
                 {
                     "piece": list(rows),
-                    **{f"unit {k + 1}": [round(float(v[k]), 3) for v in rows.values()] for k in range(tr.H)},
+                    **{f"neuron {k + 1}": [round(float(v[k]), 3) for v in rows.values()] for k in range(tr.H)},
                 },
                 hide_index=True,
             )
@@ -357,22 +356,23 @@ def compare_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
 
 def neurons_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Corpus | None) -> None:
     st.markdown(
-        "**One neuron.** Its value $s_t[k]$ over the sentence, and the review sentences that leave it "
+        "**One neuron.** Its value $s_t[k]$ (neurons numbered 1 to H, as in every view) over the sentence, and "
+        "the review sentences that leave it "
         "highest and lowest."
     )
     strongest = int(abs(tr.V).argmax()) + 1  # the unit the readout weighs most
     unit = st.number_input(
-        f"Hidden unit k (1..{tr.H})",
+        f"Neuron k (1..{tr.H})",
         min_value=1,
         max_value=tr.H,
         value=min(strongest, tr.H),
         step=1,
         key=f"{UNIT_KEY}_{tr.H}",
-        help=f"Starts at unit {strongest}, the one the readout V weighs most.",
+        help=f"Starts at neuron {strongest}, the one the readout V weighs most.",
     )
     k = int(unit) - 1
     chart("neuron", F.neuron_figure(tr, k, step), f"{model_name}-unit-{k + 1}")
-    st.caption(f"Readout weight V[{k + 1}] = {float(tr.V[k]):+.3f}: positive pushes $o$ up when the unit is positive.")
+    st.caption(tools().readout_note(tr.V, k))
     texts = load_dev_texts()
     if corpus is None or texts is None or len(texts) != len(corpus.final_states):
         st.caption("The ranking of review sentences needs the SST dev set on this machine (../shared/data/sst).")

@@ -12,6 +12,7 @@ import rnnviz.figures as F  # noqa: N812 - short name for the views
 from rnnviz import playground as pg
 from rnnviz.app import md_escape
 from rnnviz.app.custom_model import HANDOFF_KEY
+from rnnviz.dynamics import describe_fixed_points
 
 # Widget keys (the tests import these).
 TASK_KEY = "pg_task"
@@ -236,7 +237,8 @@ def replay_section(trainer: pg.Trainer) -> None:
     with right:
         space = F.training_space_figure(snap, fixed_points=fixed, paths=paths, label_names=trainer.task.label_names)
         chart(space, SPACE_KEY)
-    st.caption(SPACE_NOTE + " Green marks the fixed points of that update.")
+    found = f" Average word: {md_escape(describe_fixed_points(fixed))}" if fixed is not None else ""
+    st.caption(SPACE_NOTE + " Green marks the fixed points of that update." + found)
 
 
 def explore_section(trainer: pg.Trainer) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.figures.space import axis_range, plane_for
-from rnnviz.figures.style import FAINT, GREY, HIGHLIGHT, base_layout, esc, figure, grid_axis, short, sub
+from rnnviz.figures.style import FAINT, GREY, HIGHLIGHT, base_layout, esc, figure, grid_axis, neuron, short, sub
 
 if TYPE_CHECKING:
     from rnnviz.analysis import Anatomy, GateAnatomy
@@ -139,7 +139,7 @@ def gates_figure(tr: Trace, parts: GateAnatomy) -> go.Figure:
     word = esc(short(tr.labels[t - 1], 20))
     change = np.abs(parts.after - parts.before)
     order = np.argsort(-change, kind="stable")[:MAX_UNITS]  # the units that moved most
-    units = [f"unit {int(u) + 1}" for u in order]
+    units = [neuron(u) for u in order]
     old, new = (f"{sub('s', 't-1')}", f"{sub('s', 't')}") if parts.target == "s" else (sub("c", "t-1"), sub("c", "t"))
     keep_name, write_name = ("z", "1 − z") if parts.arch == "gru" else ("f", "i")
     kept_label = f"kept: {keep_name} · {old}"

@@ -1,7 +1,8 @@
-"""The dynamics view: the sentence's path among the update's fixed points, flow and line attractor.
+"""The dynamics view: the sentence's path among the update's fixed points, slow points and flow.
 
 `fixed_points` and `flow` come from rnnviz.analysis (FixedPoints, Flow: plain numpy fields); this module
-only reads their arrays, so it never imports torch. Word points carry `customdata` [[t]] like the
+reads their arrays and rnnviz.dynamics's numpy summaries (a line is called a line attractor only when
+converged fixed points lie on it), so it never imports torch. Word points carry `customdata` [[t]] like the
 projection view.
 """
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.dynamics import line_of, time_constant
 from rnnviz.figures.mark import line_trace, s0_marker, selected_ring, step_hover, step_points, word_labels
 from rnnviz.figures.space import Plane, axis_range, boundary_trace, corpus_traces, plane_for
 from rnnviz.figures.style import (
@@ -27,11 +29,11 @@ from rnnviz.figures.style import (
 )
 
 if TYPE_CHECKING:
-    from rnnviz.analysis import FixedPoints, Flow
+    from rnnviz.analysis import FixedPoints, Flow, LineFit
     from rnnviz.corpus import Corpus
     from rnnviz.trace import Trace
 
-FIXED = "#009E73"  # Okabe-Ito bluish green: fixed points and the line attractor, apart from the sentiment colours
+FIXED = "#009E73"  # Okabe-Ito bluish green: fixed points and their line, apart from the sentiment colours
 FIG_HEIGHT = 480
 LABEL_AROUND = 3  # words labelled on each side of the selected step in a long text
 
@@ -78,14 +80,15 @@ def flow_traces(flow: Flow) -> list[dict[str, Any]]:
 
 
 def fixed_point_traces(plane: Plane, fp: FixedPoints) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """Stable / unstable fixed points, slow points and the line attractor, projected into the plane."""
+    """Stable / unstable fixed points, slow points and the line they lie on (if any), projected into the plane."""
     data: list[dict[str, Any]] = []
     if fp.K == 0:
         return data, np.zeros((0, 2))
     p = plane.project(fp.hidden)  # (K, 2)
     word = esc(short(fp.word, 24))
-    if fp.line is not None:
-        q = plane.project(fp.line)
+    line = line_of(fp)
+    if line is not None:
+        q = plane.project(line.points)
         data.append(
             {
                 "type": "scatter",
@@ -95,7 +98,7 @@ def fixed_point_traces(plane: Plane, fp: FixedPoints) -> tuple[list[dict[str, An
                 "line": {"color": FIXED, "width": 7},
                 "opacity": 0.35,
                 "hoverinfo": "skip",
-                "name": "line attractor (a line of slow points)",
+                "name": line_name(line),
                 "showlegend": True,
             }
         )
@@ -111,6 +114,7 @@ def fixed_point_traces(plane: Plane, fp: FixedPoints) -> tuple[list[dict[str, An
         hover = [
             f"{name} for x = “{word}”<br>|F(s) − s| = {fp.speed[i]:.1e}<br>largest |eigenvalue| = {fp.radius[i]:.3f}"
             f" ({'below' if fp.radius[i] < 1 else 'above'} 1)<br>o = {fp.outputs[i]:.3f} {verdict(fp.outputs[i])}"
+            + (f"<br>time constant {time_constant(float(fp.radius[i])):.0f} words" if fp.stable[i] else "")
             for i in idx
         ]
         data.append(
@@ -127,6 +131,12 @@ def fixed_point_traces(plane: Plane, fp: FixedPoints) -> tuple[list[dict[str, An
             }
         )
     return data, p
+
+
+def line_name(line: LineFit) -> str:
+    """The legend entry of a line: a line attractor only when converged fixed points lie on it."""
+    what = "line attractor: fixed points" if line.kind == "fixed" else "line of slow points (not a line attractor)"
+    return f"{what} within {line.distance:.2g} of a line ({100 * line.share:.0f}% of their spread)"
 
 
 def path_traces(tr: Trace, p: np.ndarray, t_sel: int) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""One hidden unit over the sentence: s_t[k] after each word, with the selected step marked."""
+"""One neuron over the sentence: s_t[k] after each word, with the selected step marked."""
 
 from __future__ import annotations
 
@@ -6,7 +6,19 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from rnnviz.figures.style import DIVERGING, FAINT, GREY, HIGHLIGHT, base_layout, clamp_step, esc, figure, short, sub
+from rnnviz.figures.style import (
+    FAINT,
+    GREY,
+    HIDDEN_SCALE,
+    HIGHLIGHT,
+    base_layout,
+    clamp_step,
+    esc,
+    figure,
+    neuron,
+    s_of,
+    short,
+)
 
 if TYPE_CHECKING:
     from rnnviz.trace import Trace
@@ -15,7 +27,7 @@ MAX_ALL_TICKS = 40
 
 
 def neuron_figure(tr: Trace, unit: int, step: int | None = None) -> go.Figure:
-    """s_t[unit] for t = 0..T (unit counted from 0), coloured on the hidden-value scale."""
+    """s_t[unit] for t = 0..T (`unit` counted from 0, named neuron unit + 1), coloured on the hidden-value scale."""
     if not 0 <= int(unit) < tr.H:
         raise ValueError(f"unit must be in 0..{tr.H - 1}, got {unit}")
     t_sel = clamp_step(tr, step)
@@ -23,7 +35,7 @@ def neuron_figure(tr: Trace, unit: int, step: int | None = None) -> go.Figure:
     steps = list(range(tr.T + 1))
     words = ["(start)", *tr.labels]
     hover = [
-        f"t = {t}: “{esc(w)}”<br>{sub('s', t)}[{unit + 1}] = {v:+.3f}" if t else f"{sub('s', 0)}[{unit + 1}] = 0"
+        f"t = {t}: “{esc(w)}”<br>{s_of(t, unit)} = {v:+.3f}" if t else f"{s_of(0, unit)} = 0"
         for t, w, v in zip(steps, words, values, strict=True)
     ]
     every = max(1, tr.T // MAX_ALL_TICKS + 1)
@@ -38,7 +50,7 @@ def neuron_figure(tr: Trace, unit: int, step: int | None = None) -> go.Figure:
             "marker": {
                 "size": 9,
                 "color": values.tolist(),
-                "colorscale": DIVERGING,
+                "colorscale": HIDDEN_SCALE,
                 "cmin": -1,
                 "cmax": 1,
                 "line": {"color": GREY, "width": 1},
@@ -46,7 +58,7 @@ def neuron_figure(tr: Trace, unit: int, step: int | None = None) -> go.Figure:
             "customdata": [[t] for t in steps],
             "hovertext": hover,
             "hoverinfo": "text",
-            "name": f"unit {unit + 1}",
+            "name": neuron(unit),
         },
         {
             "type": "scatter",
@@ -60,7 +72,7 @@ def neuron_figure(tr: Trace, unit: int, step: int | None = None) -> go.Figure:
     ]
     layout = base_layout(
         300,
-        f"Hidden unit {unit + 1} of {tr.H}: {sub('s', 't')}[{unit + 1}] after each word",
+        f"{neuron(unit).capitalize()} of {tr.H}: {s_of('t', unit)} after each word",
         xaxis={
             "tickvals": ticks,
             "ticktext": [esc(short(words[t], 12)) for t in ticks],

@@ -15,9 +15,9 @@ import plotly.graph_objects as go
 
 from rnnviz.figures.mark import Arrow, Label, arrow_traces, label, text_traces
 from rnnviz.figures.style import (
-    DIVERGING,
     GATE_LABELS,
     GREY,
+    HIDDEN_SCALE,
     HIGHLIGHT,
     TANH_GATES,
     Spec,
@@ -27,7 +27,10 @@ from rnnviz.figures.style import (
     esc,
     figure_from,
     hidden_axis,
+    hidden_colour,
     kind_note,
+    neuron,
+    s_of,
     short,
     spec,
     sub,
@@ -89,7 +92,7 @@ def _gate_panel(tr: Trace, i: int) -> tuple[list[dict[str, Any]], list[Label]]:
                 "x1": bx0 + (bx1 - bx0) * max(start, frac),
                 "y0": y - 0.17,
                 "y1": y + 0.17,
-                "fillcolor": colour(frac) if signed else colour(0.5 + 0.5 * frac),
+                "fillcolor": hidden_colour(2 * frac - 1) if signed else hidden_colour(frac),
                 "line": {"width": 0},
             }
         )
@@ -125,6 +128,7 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
         goldfish = {"type": "line", "x0": gx, "x1": gx, "y0": GAUGE[1] - 0.25, "y1": GAUGE[3] + 0.25}
         shapes.append({**goldfish, "line": {"color": GREY, "width": 3}})
         notes.append(label(X_MAX, 8.65, f"goldfish {sub('o', t)} = {g:.3f}", xanchor="right", size=11, color=GREY))
+    notes += _neuron_numbers(tr.H)
     if tr.gates:
         gate_shapes, gate_notes = _gate_panel(tr, i)
         shapes += gate_shapes
@@ -143,6 +147,16 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
     return spec([*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), _neurons(tr, t)], layout)
 
 
+def _neuron_numbers(h: int) -> list[Label]:
+    """Up to 8 units: each neuron's number above it (neuron 1 on the left), as every view numbers them."""
+    if h > 8:
+        return []
+    xs, ys, size = neuron_positions(h)
+    above = size / 60 + 0.25  # half a marker (~34 px per y unit at FIG_HEIGHT) and a gap
+    names = [neuron(k) for k in range(h)] if h <= 3 else [str(k + 1) for k in range(h)]
+    return [label(float(x), float(y) + above, n, size=10, color=GREY) for x, y, n in zip(xs, ys, names, strict=True)]
+
+
 def _neurons(tr: Trace, t: int) -> dict[str, Any]:
     """The hidden units s_t as coloured neurons in the cell and, for up to 8 units, s_{t-1} on the loop."""
     s_now, s_prev = tr.hidden[t], tr.hidden[t - 1]  # (H,), (H,)
@@ -150,7 +164,7 @@ def _neurons(tr: Trace, t: int) -> dict[str, Any]:
     xs, ys, size = neuron_positions(h)
     gate_rows = [" ".join(f"{name} = {tr.gates[name][t - 1, k]:+.2f}" for name in tr.gates) for k in range(h)]
     hover = [
-        f"unit {k + 1}: {sub('s', t)}[{k}] = {s_now[k]:+.3f}<br>was {sub('s', t - 1)}[{k}] = {s_prev[k]:+.3f}"
+        f"{neuron(k)}: {s_of(t, k)} = {s_now[k]:+.3f}<br>was {s_of(t - 1, k)} = {s_prev[k]:+.3f}"
         + (f"<br>{gate_rows[k]}" if gate_rows[k] else "")
         for k in range(h)
     ]
@@ -158,12 +172,13 @@ def _neurons(tr: Trace, t: int) -> dict[str, Any]:
     ptext = [f"{v:+.2f}" for v in s_now] if h <= 8 else [""] * h
     if h <= 8:  # the memory travelling round the loop: s_{t-1} as small neurons on it
         px += [LOOP_X] * h
-        py += list(np.linspace(LOOP_BOTTOM + 0.55, LOOP_TOP - 0.55, h) if h > 1 else [(LOOP_TOP + LOOP_BOTTOM) / 2])
+        # neuron 1 on top, as in the cell (read left to right, top to bottom) and the chain's strips
+        py += list(np.linspace(LOOP_TOP - 0.55, LOOP_BOTTOM + 0.55, h) if h > 1 else [(LOOP_TOP + LOOP_BOTTOM) / 2])
         pvals += list(s_prev)
         psize += [14.0] * h
         ptext += [""] * h
-        phover += [f"memory {sub('s', t - 1)}[{k}] = {s_prev[k]:+.3f}" for k in range(h)]
-    marker = {"color": pvals, "colorscale": DIVERGING, "cmin": -1, "cmax": 1, "size": psize}
+        phover += [f"{neuron(k)}'s memory {s_of(t - 1, k)} = {s_prev[k]:+.3f}" for k in range(h)]
+    marker = {"color": pvals, "colorscale": HIDDEN_SCALE, "cmin": -1, "cmax": 1, "size": psize}
     return {
         "type": "scatter",
         "x": px,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from rnnviz.figures.mark import coords
-from rnnviz.figures.style import DIVERGING, GREY, NEGATIVE, POSITIVE, colour, sub
+from rnnviz.figures.style import DIVERGING, GREY, NEGATIVE, POSITIVE, colour, neuron, s_of, sub
 
 if TYPE_CHECKING:
     from rnnviz.corpus import Corpus
@@ -44,7 +44,7 @@ class Plane:
 
 def neuron_plane(V: np.ndarray, c: float) -> Plane:
     """The two neurons as the axes: the exact picture of a 2-unit state, readout included."""
-    titles = (f"neuron 1 ({sub('s', 't')}[0])", f"neuron 2 ({sub('s', 't')}[1])")
+    titles = (f"{neuron(0)} ({s_of('t', 0)})", f"{neuron(1)} ({s_of('t', 1)})")
     return Plane("neurons", np.zeros(2), np.eye(2), titles, (V.astype(float), float(c)))
 
 
@@ -90,7 +90,7 @@ def plane_for(tr: Trace, corpus: Corpus | None = None, components: tuple[int, ..
     basis = np.eye(dims, h)  # the first D units
     note = "no corpus, so no PCA" if h > 1 else "only 1 unit"
     titles = tuple(
-        f"unit {k + 1} ({sub('s', 't')}[{k}]; {note if k == 0 else f'first {dims} of {h}'})" if k < h else ""
+        f"{neuron(k)} ({s_of('t', k)}; {note if k == 0 else f'first {dims} of {h}'})" if k < h else ""
         for k in range(dims)
     )
     return Plane("units", np.zeros(h), basis, titles, None)

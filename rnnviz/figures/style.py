@@ -8,22 +8,30 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
+from plotly.colors import diverging, sample_colorscale
 
 if TYPE_CHECKING:
     from rnnviz.trace import Trace
 
 # Okabe-Ito colours: safe for the common colour-vision deficiencies, readable on light and dark themes.
-NEGATIVE = "#0072B2"  # blue: negative sentiment, negative hidden values
-POSITIVE = "#E69F00"  # orange: positive sentiment, positive hidden values
-NEUTRAL = "#BBBBBB"  # 0 for hidden values, 0.5 for o_t
+NEGATIVE = "#0072B2"  # blue: negative sentiment (o_t, labels, the readout's regions); never a hidden value
+POSITIVE = "#E69F00"  # orange: positive sentiment; never a hidden value
+NEUTRAL = "#BBBBBB"  # 0.5 for o_t
 HIGHLIGHT = "#CC79A7"  # the selected step
 GREY = "#8C8C8C"  # arrows, guides and secondary text: mid-grey reads on white and on near-black
 FAINT = "rgba(140,140,140,0.25)"  # grid lines
 CLEAR = "rgba(0,0,0,0)"
 
-# Blue -> grey -> orange. One scale for hidden values in [-1, 1] and for o_t in [0, 1]; `colour` samples it.
+# Blue -> grey -> orange: sentiment only (o_t in [0, 1], effects on o); `colour` samples it.
 DIVERGING: list[list[Any]] = [[0.0, "#0072B2"], [0.25, "#56B4E9"], [0.5, NEUTRAL], [0.75, "#F0C55A"], [1.0, "#D55E00"]]
+# Purple -> grey -> green (ColorBrewer PRGn, colour-blind safe): hidden values in [-1, 1] only. A neuron's sign
+# is not a sentiment (a neuron with a negative readout weight pushes o down when it is positive), so its
+# colours are not the sentiment ones. `hidden_colour` samples it.
+# Its near-white middle becomes a light grey, so a unit at 0 still shows on a light page.
+HIDDEN_SCALE: list[list[Any]] = [
+    [k / (len(diverging.PRGn) - 1), "rgb(221,221,221)" if k == len(diverging.PRGn) // 2 else c]
+    for k, c in enumerate(diverging.PRGn)
+]
 
 GATE_LABELS = {
     "r": "r reset",
@@ -75,6 +83,21 @@ def kind_note(kind: str) -> str:
 def colour(u: float) -> str:
     """The DIVERGING colour at u in [0, 1] (0 blue, 0.5 grey, 1 orange) as an rgb() string."""
     return sample_colorscale(DIVERGING, [min(1.0, max(0.0, float(u)))])[0]
+
+
+def hidden_colour(v: float) -> str:
+    """The HIDDEN_SCALE colour of a hidden value v in [-1, 1] (-1 purple, 0 light grey, 1 green) as an rgb() string."""
+    return sample_colorscale(HIDDEN_SCALE, [min(1.0, max(0.0, (float(v) + 1) / 2))])[0]
+
+
+def neuron(k: int) -> str:
+    """Hidden unit k (counted from 0 in code) as every label names it: neuron 1 .. neuron H."""
+    return f"neuron {int(k) + 1}"
+
+
+def s_of(t: int | str, k: int) -> str:
+    """s_t[k] as every label writes it, the unit numbered from 1: s_of(3, 0) -> s<sub>3</sub>[1]."""
+    return f"{sub('s', t)}[{int(k) + 1}]"
 
 
 def verdict(o: float) -> str:

@@ -25,6 +25,7 @@ from rnnviz.figures.style import (
     figure,
     grid_axis,
     legend_row,
+    s_of,
     short,
     sub,
 )
@@ -130,7 +131,7 @@ def snapshot_plane(snap: Snapshot) -> Plane:
         return neuron_plane(snap.V, snap.c)
     if h == 1:
         basis = np.array([[1.0], [0.0]])
-        return Plane("units", np.zeros(1), basis, (f"the one unit ({sub('s', 't')}[0])", ""), None)
+        return Plane("units", np.zeros(1), basis, (f"the one neuron ({s_of('t', 0)})", ""), None)
     return fitted_plane(np.concatenate(snap.paths).astype(float), snap.V, snap.c)  # every state (N, H)
 
 

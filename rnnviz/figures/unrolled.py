@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 from rnnviz.figures.mark import Arrow, Label, arrow_traces, label, output_marker, text_traces
 from rnnviz.figures.style import (
     CLEAR,
-    DIVERGING,
     GREY,
+    HIDDEN_SCALE,
     HIGHLIGHT,
     Spec,
     base_layout,
@@ -24,6 +24,8 @@ from rnnviz.figures.style import (
     figure_from,
     in_background,
     kind_note,
+    neuron,
+    s_of,
     spec,
     sub,
     token_label,
@@ -106,18 +108,19 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
 
 
 def _strips(w: Window) -> dict[str, Any]:
-    """One heatmap for every copy's hidden units: brick edges alternate box / gap, gaps are empty (NaN)."""
+    """One heatmap for every copy's hidden units, neuron 1 on top (as in the loop): brick edges alternate box / gap,
+    gaps are empty (NaN)."""
     # numpy arrays, not nested lists: Plotly deep-copies every trace and lists of lists cost ~10x more.
     steps, xs, h = w.steps, w.xs, w.tr.H
     n = len(steps)
     edges = np.stack([xs - HALF, xs + HALF], axis=1).ravel()  # (2n,)
     states = w.tr.hidden[steps]  # (n, H)
     z = np.full((h, 2 * n - 1), np.nan)  # (H, 2n-1)
-    z[:, ::2] = states.T
-    heads = [f"t = {t}: “{esc(w.tr.labels[t - 1])}”<br>unit " for t in steps]
+    z[:, ::2] = states.T[::-1]  # row r is neuron H - r: Plotly draws row 0 at the bottom
+    heads = [f"t = {t}: “{esc(w.tr.labels[t - 1])}”<br>" for t in steps]
     hover = np.full((h, 2 * n - 1), "", dtype=object)  # (H, 2n-1)
     for k, t in enumerate(steps):
-        hover[:, 2 * k] = [f"{heads[k]}{u + 1}: {sub('s', t)}[{u}] = {v:+.3f}" for u, v in enumerate(states[k])]
+        hover[::-1, 2 * k] = [f"{heads[k]}{neuron(u)}: {s_of(t, u)} = {v:+.3f}" for u, v in enumerate(states[k])]
     return {
         "type": "heatmap",
         "x": edges,
@@ -125,7 +128,7 @@ def _strips(w: Window) -> dict[str, Any]:
         "z": z,
         "zmin": -1,
         "zmax": 1,
-        "colorscale": DIVERGING,
+        "colorscale": HIDDEN_SCALE,
         "showscale": False,
         "hoverongaps": False,
         "hovertext": hover.astype(str),

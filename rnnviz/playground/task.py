@@ -27,8 +27,9 @@ TASK_NOTES: dict[TaskName, str] = {
     "sentiment": "Short reviews from a small vocabulary. 'not' flips the adjective after it, 'very' makes it count "
     "twice, and after 'but' the second half decides. Neutral words follow the verdict, so a model that forgets "
     "(a goldfish) cannot tell.",
-    "counting": "A string of a's and b's: positive when there are more a's than b's. The state has to count: "
-    "an integrator, a line attractor in its purest form.",
+    "counting": "A string of a's and b's: positive when there are more a's than b's. A model that solves it "
+    "keeps a running count of a's minus b's in its state; whether a trained one does so with a line of fixed "
+    "points (a line attractor) shows in the replay, where its fixed points are found and described.",
     "first_word": "The first word is 'yes' or 'no' and is the label; small unrelated sentences of growing "
     "length follow. "
     "Shows how far back a plain RNN can remember compared with a gated one.",

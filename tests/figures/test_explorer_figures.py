@@ -50,7 +50,7 @@ def test_dynamics_without_analysis_still_draws():
     assert "words of the sentence" in names(fig)
 
 
-def test_dynamics_draws_a_line_attractor_in_the_pca_plane():
+def test_dynamics_draws_a_line_of_slow_points_in_the_pca_plane():
     model = tiny_model("gru", hidden=3)
     tr = rnnviz.trace(model, "this movie is good")
     line = np.stack([np.linspace(-0.5, 0.5, 6), np.zeros(6), np.zeros(6)], axis=1)
@@ -77,7 +77,7 @@ def test_dynamics_draws_a_line_attractor_in_the_pca_plane():
         explained=np.array([0.6, 0.3, 0.1], dtype=np.float32),
     )
     fig = F.dynamics_figure(tr, corpus=corpus, fixed_points=fp)
-    assert "line attractor (a line of slow points)" in names(fig)
+    assert any(n.startswith("line of slow points (not a line attractor)") for n in names(fig))
     assert "slow point (not converged: no stability)" in names(fig)  # stability is a fixed point's alone
     assert "&lt;i&gt;x&lt;/i&gt;" in fig.layout.title.text
     assert "PC1" in fig.layout.xaxis.title.text
@@ -120,6 +120,7 @@ def test_gates_figure_stacks_kept_and_written(arch):
     assert kept.name.startswith("kept") and written.name.startswith("written")
     np.testing.assert_allclose(np.add(kept.y, written.y), after.y, atol=1e-3)
     assert fig.layout.barmode == "relative" and "&lt;" in fig.layout.title.text
+    assert sorted(kept.x) == ["neuron 1", "neuron 2", "neuron 3"]  # numbered from 1, as in every view
 
 
 def test_compare_marks_where_paths_part():
@@ -149,6 +150,7 @@ def test_neuron_figure_follows_one_unit():
     tr = rnnviz.trace(model, NASTY)
     fig = F.neuron_figure(tr, 2, 1)
     np.testing.assert_allclose(fig.data[0].y, tr.hidden[:, 2], atol=1e-4)
+    assert fig.data[0].name == "neuron 3" and fig.layout.title.text.startswith("Neuron 3 of 3: s<sub>t</sub>[3]")
     assert "<b>" not in "".join(fig.layout.xaxis.ticktext)
     with pytest.raises(ValueError, match="unit"):
         F.neuron_figure(tr, 3)

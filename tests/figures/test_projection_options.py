@@ -283,7 +283,7 @@ def test_3d_needs_three_units_and_three_axes():
     with pytest.raises(ValueError, match="holds 2 principal axes"):
         F.projection(make_trace(5, 6), 2, corpus=two_axes, dims=3)
     fig = F.projection(make_trace(5, 6), 2, dims=3)  # no corpus: the first three units
-    assert fig.layout.scene.zaxis.title.text.startswith("unit 3")
+    assert fig.layout.scene.zaxis.title.text.startswith("neuron 3 (s<sub>t</sub>[3]")
 
 
 def test_rnn_2_keeps_its_neurons_whatever_the_components():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +189,7 @@ def test_unrolled_one_copy_per_token_with_shared_weights():
     strips = by_name(fig, "hidden state s_t")
     z = np.array(strips.z, dtype=float)  # (H, 2T-1), gaps are NaN
     assert z.shape == (2, 11)
-    np.testing.assert_allclose(z[:, ::2].T, tr.hidden[1:])
+    np.testing.assert_allclose(z[::-1, ::2].T, tr.hidden[1:])  # neuron 1 on top (the last row)
     assert np.isnan(z[:, 1::2]).all()
     shared = by_name(fig, "shared weights U, W, V")
     labels = [s.replace("<b>", "").replace("</b>", "") for s in shared.text]
@@ -450,3 +451,73 @@ def test_shipped_model_traces(name: str):
     assert all(f"{g} " in notes for g in tr.gates)
     for fig in figs.values():
         go.Figure(fig.to_dict())
+
+
+# -- one convention for neurons --------------------------------------------------------------------
+ZERO_BASED = re.compile(r"s<sub>[^<]*</sub>\[0\]|\bunit \d")  # s_t[0], or "unit 3" where views say "neuron 3"
+
+
+@pytest.mark.parametrize("arch,hidden", [("rnn", 2), ("gru", 3), ("lstm", 5)])
+def test_neurons_are_numbered_from_1_in_every_label_and_hover(arch: str, hidden: int):
+    tr = make_trace(5, hidden, arch)
+    goldfish = make_trace(5, hidden, arch, seed=3, forget=True)
+    figs = {**all_figures(tr, 3, compare=goldfish), "neuron": F.neuron_figure(tr, 0, 3)}
+    figs["projection (no corpus)"] = F.projection(make_trace(5, 4), 2)
+    for name, fig in figs.items():
+        text = fig.to_json()
+        assert not ZERO_BASED.search(text), (name, ZERO_BASED.search(text))
+    assert "neuron 1: s<sub>3</sub>[1] = " in by_name(figs["rolled"], "hidden units").hovertext[0]
+    assert "neuron 1 (s<sub>t</sub>[1])" == figs["projection"].layout.xaxis.title.text or hidden != 2
+    assert figs["projection (no corpus)"].layout.xaxis.title.text.startswith("neuron 1 (s<sub>t</sub>[1];")
+    one = F.neuron_figure(tr, hidden - 1, 3)
+    assert one.data[0].name == f"neuron {hidden}" and f"s<sub>t</sub>[{hidden}]" in one.layout.title.text
+
+
+def test_neuron_1_leads_in_the_loop_the_chain_and_the_projection():
+    tr = make_trace(5, 4)
+    rolled = by_name(F.rolled(tr, 3), "hidden units")
+    cell, loop = slice(0, 4), slice(4, 8)
+    assert [h.split(":")[0] for h in rolled.hovertext[cell]] == [f"neuron {k}" for k in range(1, 5)]
+    assert list(rolled.x[cell]) == sorted(rolled.x[cell]) and len(set(rolled.y[cell])) == 1  # one row, left to right
+    grid = by_name(F.rolled(make_trace(5, 16), 3), "hidden units")  # 4 x 4, read like text
+    xs, ys = np.array(grid.x), np.array(grid.y)
+    assert xs[0] < xs[1] < xs[3] and ys[0] == ys[3] > ys[4] and xs[4] == xs[0]
+    assert list(rolled.y[loop]) == sorted(rolled.y[loop], reverse=True)  # the memory on the loop: neuron 1 on top
+    assert rolled.hovertext[4].startswith("neuron 1's memory")
+    notes = [(text, x) for d in F.rolled(tr, 3).data if d.name == "labels" for text, x in zip(d.text, d.x, strict=True)]
+    numbers = {text: x for text, x in notes if text in ("1", "2", "3", "4")}
+    assert list(numbers) == ["1", "2", "3", "4"] and list(numbers.values()) == list(rolled.x[cell])
+    two_notes = [t for d in F.rolled(make_trace(5, 2), 3).data if d.name == "labels" for t in d.text]
+    assert "neuron 1" in two_notes and "neuron 2" in two_notes
+    strips = by_name(F.unrolled(tr, 3), "hidden state s_t")
+    z = np.array(strips.z, dtype=float)  # (H, 2T-1), Plotly draws row 0 at the bottom
+    np.testing.assert_allclose(z[-1, ::2], tr.hidden[1:, 0])  # the top row is neuron 1
+    assert "neuron 1: s<sub>1</sub>[1]" in strips.hovertext[-1][0] and "neuron 4:" in strips.hovertext[0][0]
+    two = make_trace(5, 2)
+    proj = F.projection(two, 3)
+    sel = by_name(proj, "selected step")
+    assert (sel.x[0], sel.y[0]) == pytest.approx(tuple(two.hidden[3]))  # x is neuron 1
+    assert proj.layout.xaxis.title.text.startswith("neuron 1")
+
+
+def test_hidden_values_have_a_colour_scale_of_their_own():
+    from rnnviz.figures.style import DIVERGING, HIDDEN_SCALE, NEGATIVE, POSITIVE, hidden_colour
+
+    hidden_colours = {c for _, c in HIDDEN_SCALE}
+    assert not hidden_colours & {c for _, c in DIVERGING} and not hidden_colours & {NEGATIVE, POSITIVE}
+    assert hidden_colour(-1).replace(" ", "") == HIDDEN_SCALE[0][1] == "rgb(64,0,75)"  # purple
+    assert hidden_colour(1).replace(" ", "") == HIDDEN_SCALE[-1][1] == "rgb(0,68,27)"  # green
+    tr = make_trace(5, 3, "gru")
+
+    def scale(trace: Any) -> list[list[Any]]:
+        raw = trace.colorscale if trace.type == "heatmap" else trace.marker.colorscale
+        return [[float(at), c] for at, c in raw]
+
+    hidden_scale = [[float(at), c] for at, c in HIDDEN_SCALE]
+    sentiment = [[float(at), c] for at, c in DIVERGING]
+    assert scale(by_name(F.rolled(tr, 2), "hidden units")) == hidden_scale
+    assert scale(by_name(F.unrolled(tr, 2), "hidden state s_t")) == hidden_scale
+    assert scale(F.neuron_figure(tr, 1, 2).data[0]) == hidden_scale
+    assert scale(by_name(F.unrolled(tr, 2), "o_t")) == sentiment  # o_t keeps the sentiment colours
+    gate_bars = [s.fillcolor for s in F.rolled(tr, 2).layout.shapes if s.fillcolor and s.fillcolor.startswith("rgb(")]
+    assert gate_bars and all(c not in {colour for _, colour in DIVERGING} for c in gate_bars)

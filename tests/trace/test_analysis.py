@@ -226,5 +226,5 @@ def test_shipped_wide_models_fixed_points_are_real(name):
     assert len(fp.states)
     resid = np.linalg.norm(A.cell_step(p, fp.states, x) - fp.states, axis=1)
     assert (resid[fp.fixed] < A.FIXED_SPEED).all()
-    assert (resid < A.SLOW_SPEED).all()  # the rest are slow points: a line attractor may have no exact one
+    assert (resid < A.SLOW_SPEED).all()  # the rest are slow points, where the search stopped
     assert not fp.stable[~fp.fixed].any()  # stability is a property of fixed points only
