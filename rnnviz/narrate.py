@@ -74,6 +74,7 @@ class StepStory:
     o: float  # o_t
     readout_before: float  # V s_read
     readout: float  # V s_t
+    c: float  # the readout bias
     memory: float
     word_part: float
     bias: float
@@ -118,6 +119,7 @@ def step_story(tr: Trace, step: int, params: CellParams) -> StepStory:
         o=float(sigmoid(np.float64(readout + params.c))),
         readout_before=readout_before,
         readout=readout,
+        c=float(params.c),
         memory=memory,
         word_part=word,
         bias=bias,
@@ -168,8 +170,12 @@ def narrate(story: StepStory) -> str:
     if s.arch == "rnn":
         memory = ("the memory term W" + start, s.memory_change)
         word = ("the word's term Uxₜ", s.word_part)
-        return f"{head}: through the tanh, {_versus(memory, word)}; the bias b added {num(s.bias)}."
+        before, after = s.readout_before + s.c, s.readout + s.c
+        return (
+            f"{head} as Vsₜ + c went from {num(before)} to {num(after)}. "
+            f"Through the tanh, {_versus(memory, word)}; the bias b added {num(s.bias)}."
+        )
     keep, write = ("z", "1 − z") if s.arch == "gru" else ("f", "i")
     kept = (f"the kept memory ({keep} ≈ {s.keep_open:.{DIGITS}f})", s.memory)
     written = (f"the newly written part ({write} ≈ {s.write_open:.{DIGITS}f})", s.word_part)
-    return f"{head}. On the readout Vsₜ = {num(s.readout)}, {_versus(kept, written)}."
+    return f"{head}. Of Vsₜ = {num(s.readout)}, {_versus(kept, written)}."

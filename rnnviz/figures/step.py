@@ -210,7 +210,7 @@ def step_spec(tr: Trace, step: int | None, params: CellParams) -> Spec:
         f"Step t = {t}, “{word}”: the update with its numbers (the same U, W, V, b, c at every step)",
         xaxis=hidden_axis(range=[-0.6, (n - 1) * GAP + 0.6], domain=[0, split - 0.04 if plane else 1]),
         yaxis=hidden_axis(range=[h - 0.5 + 0.05, top]),
-        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+        margin={"l": 8, "r": 8, "t": 40, "b": 44 if plane else 8},
     )
     data = column_traces(cols, h) + _labels(cols, ops, h)
     if plane:
