@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import rnnviz
 from rnnviz.app import (
+    CHART_KEYS,
     DEFAULT_MODEL,
     DEFAULT_TEXT,
     EXAMPLE_KEY_PREFIX,
@@ -42,7 +43,7 @@ def run(query: dict[str, str] | None = None) -> AppTest:
 
 def charts(at: AppTest) -> list[dict]:
     """The figures the four views were sent to draw (live charts that stay mounted)."""
-    return list(drawn_figures(at.get("bidi_component")).values())
+    return [f for k, f in drawn_figures(at.get("bidi_component")).items() if k in CHART_KEYS.values()]
 
 
 def all_text(at: AppTest) -> str:

@@ -17,10 +17,12 @@ from rnnviz.figures.weights import weight_spec
 from rnnviz.narrate import narrate, step_story
 
 EXPLAIN_KEY = "explain"  # the expander
+EXPLAIN_LABEL = "Inside the cell at this step"
 EXPLAIN_TABS_KEY = "explain_tabs"
 EXPLAIN_TABS = ("One step, with its numbers", "The shared parameters U, W, V, b, c")
 STEP_CHART_KEY = "chart_step"
 WEIGHTS_CHART_KEY = "chart_weights"
+EXPLAIN_CHARTS = frozenset({STEP_CHART_KEY, WEIGHTS_CHART_KEY})  # the panel's live charts, beside the four views
 STORY_CLASS = "rnnviz-story"  # the sentence's container (browser tests find it by this key)
 
 STEP_CAPTION = (
@@ -48,7 +50,7 @@ def explain_section(tr: rnnviz.Trace, step: int, model: tuple[str, Any], compare
     `model` is (its cache key: name or own model's digest, the loaded model). Nothing is built unless the
     expander (and that tab) is open. `compare` is the goldfish run, told too.
     """
-    box = st.expander("Inside the cell at this step", key=EXPLAIN_KEY, expanded=True, on_change="rerun",
+    box = st.expander(EXPLAIN_LABEL, key=EXPLAIN_KEY, expanded=True, on_change="rerun",
                       icon=":material/function:")  # fmt: skip
     if not box.open:
         return
