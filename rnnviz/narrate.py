@@ -178,4 +178,4 @@ def narrate(story: StepStory) -> str:
     keep, write = ("z", "1 − z") if s.arch == "gru" else ("f", "i")
     kept = (f"the kept memory ({keep} ≈ {s.keep_open:.{DIGITS}f})", s.memory)
     written = (f"the newly written part ({write} ≈ {s.write_open:.{DIGITS}f})", s.word_part)
-    return f"{head}. Of Vsₜ = {num(s.readout)}, {_versus(kept, written)}."
+    return f"{head}. Of Vsₜ + c = {num(s.readout + s.c)}, {_versus(kept, written)}; c adds {num(s.c)}."

@@ -72,7 +72,7 @@ def expected_numbers(s: StepStory) -> list[float]:
     moved = [s.o] if round(s.o, DIGITS) == round(s.o_before, DIGITS) else [s.o_before, s.o]  # "stayed at 0.42"
     if s.arch == "rnn":
         return [*moved, s.readout_before + s.c, s.readout + s.c, *parts, s.bias]
-    return [*moved, s.readout, *parts]
+    return [*moved, s.readout + s.c, *parts, s.c]
 
 
 def check_sentence(s: StepStory) -> str:

@@ -27,7 +27,8 @@ STORY_CLASS = "rnnviz-story"  # the sentence's container (browser tests find it 
 
 STEP_CAPTION = (
     "Each column is one vector of this step, one cell per hidden unit (point at a cell for its number): "
-    "blue is negative, orange positive, grey near 0; gates run from grey (shut, 0) to pink (open, 1). "
+    "blue is negative, orange positive, grey near 0; gates run from grey (shut, 0) to pink (open, 1), and a gate's "
+    "cell tells what it received: $Ux_t$, $Ws_{t-1}$ and $b$. "
     "Pick another step with the slider, or click a copy in the unrolled chain."
 )
 WEIGHTS_CAPTION = (

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from rnnviz.trace import Trace
 
 Kind = Literal["free", "tanh", "gate", "prob"]
-Column = tuple[str, np.ndarray, Kind, "str | list[str]"]  # label, values (H,) or (1,), range kind, hover: what it is
-# (one text for the column, or one per unit)
+Column = tuple[str, np.ndarray, Kind, "str | list[str]"]  # label, values (H,) or (1,), range kind, hover: what
+# the column is, or (a gate) what each unit's gate received
 GATE_SCALE = [[0.0, NEUTRAL], [1.0, HIGHLIGHT]]  # a gate: grey shut, pink open
 GATE_WORDS = {
     "r": "reset gate r: how much of the memory the candidate sees",
@@ -63,7 +63,6 @@ def step_columns(tr: Trace, step: int, params: CellParams) -> tuple[list[Column]
     u, h = step_update(tr, t, params), tr.H
     prev = "0" if tr.forget else "t-1"
     s_prev, ux, ws = u.s_prev[0, :h], u.input_part[0], u.memory_part[0]
-    word = esc(short(tr.labels[t - 1], 14))
     readout = np.array([float(params.V @ u.hidden[0]) + params.c])
     o = 0.5 + 0.5 * np.tanh(0.5 * readout)  # sigmoid, as the cell writes it
     tail: list[Column] = [
@@ -81,7 +80,7 @@ def step_columns(tr: Trace, step: int, params: CellParams) -> tuple[list[Column]
         cols = [
             first,
             (f"W{sub('s', prev)}", ws, "free", "the memory term"),
-            (f"U{sub('x', 't')}", ux, "free", f"the word's term (“{word}”)"),
+            (f"U{sub('x', 't')}", ux, "free", "the word's term"),
             ("b", params.b + params.b_hh, "free", "the bias (the same at every step)"),
             ("a", u.pre[0], "free", "the sum: what the tanh receives"),
             *tail,
@@ -116,7 +115,7 @@ def _gate(u: Any, params: CellParams, g: str, k: int, prev: str) -> Column:
         f"{f}({a:+.2f}): U{sub('x', 't')} {x:+.2f}, W{sub('s', prev)} {w:+.2f}{reset}, b {b:+.2f}"
         for a, x, w, b in zip(pre, ux, ws, params.b[rows] + params.b_hh[rows], strict=True)
     ]
-    return (g, u.gates[g][0], "tanh" if g in "ng" else "gate", [GATE_WORDS[g] + "<br>" + t for t in hover])
+    return (g, u.gates[g][0], "tanh" if g in "ng" else "gate", hover)
 
 
 def _range(kind: Kind, free_max: float) -> dict[str, Any]:
@@ -134,22 +133,24 @@ def column_traces(cols: list[Column], h: int) -> list[dict[str, Any]]:
     traces = []
     for k, (name, v, kind, what) in enumerate(cols):
         scalar = len(v) == 1
-        units = [""] if scalar else [f", unit {j + 1}" for j in range(len(v))]
-        whats = what if isinstance(what, list) else [what] * len(v)
+        pieces = isinstance(what, list)  # a gate: what each unit received, in `text`
+        about = GATE_WORDS[name] if pieces else what
+        hover = f"{name}: %{{z:+.3f}}" if scalar else f"{name}, unit %{{y}}: %{{z:+.3f}}"  # rows are units 1..H
         trace: dict[str, Any] = {
             "type": "heatmap",
-            "z": [[float(x)] for x in v],
+            "z": [[round(float(x), 4)] for x in v],
             "x": [k * GAP],
-            "y0": (h - 1) / 2 if scalar else 0,
+            "y0": (h + 1) / 2 if scalar else 1,
             "dy": max(1.0, h / 6) if scalar else 1,
-            "text": [[f"{name}{unit}: {x:+.3f}<br>{w}"] for unit, x, w in zip(units, v, whats, strict=True)],
-            "hovertemplate": "%{text}<extra></extra>",
+            "hovertemplate": f"{hover}<br>{about}" + ("<br>%{text}" if pieces else "") + "<extra></extra>",
             "showscale": False,
             "xgap": 1,
             "ygap": 1 if h <= 16 else 0,
             "name": name,
             **_range(kind, free_max),
         }
+        if pieces:
+            trace["text"] = [[t] for t in what]
         if scalar or h <= NUMBERS_UP_TO:
             trace["texttemplate"] = "%{z:.2f}" if kind in ("gate", "prob") else "%{z:+.2f}"
             trace["textfont"] = {"size": 11}
@@ -160,8 +161,8 @@ def column_traces(cols: list[Column], h: int) -> list[dict[str, Any]]:
 def _labels(cols: list[Column], ops: list[str], h: int) -> list[dict[str, Any]]:
     """Column names above the columns and the operators between them."""
     pad = max(0.25, h / 40)
-    names = [label(k * GAP, -0.5 - pad, name, yanchor="bottom", size=12) for k, (name, *_) in enumerate(cols)]
-    signs = [label((k + 0.5) * GAP, (h - 1) / 2, op, size=11, color=GREY) for k, op in enumerate(ops) if op]
+    names = [label(k * GAP, 0.5 - pad, name, yanchor="bottom", size=12) for k, (name, *_) in enumerate(cols)]
+    signs = [label((k + 0.5) * GAP, (h + 1) / 2, op, size=11, color=GREY) for k, op in enumerate(ops) if op]
     return text_traces(names + signs, "names and operators")
 
 
@@ -203,13 +204,13 @@ def step_spec(tr: Trace, step: int | None, params: CellParams) -> Spec:
     h, n = tr.H, len(cols)
     plane = tr.arch == "rnn" and h == 2
     split = 1 - PLANE_SHARE if plane else 1.0
-    top = -0.5 - max(1.0, h / 9)  # room for the names above the columns (the y axis points down)
+    top = 0.5 - max(1.0, h / 9)  # room for the names above the columns (the y axis points down)
     word = esc(short(tr.labels[t - 1], 24))
     layout = base_layout(
         HEIGHT if h > NUMBERS_UP_TO else 250,
         f"Step t = {t}, “{word}”: the update with its numbers (the same U, W, V, b, c at every step)",
         xaxis=hidden_axis(range=[-0.6, (n - 1) * GAP + 0.6], domain=[0, split - 0.04 if plane else 1]),
-        yaxis=hidden_axis(range=[h - 0.5 + 0.05, top]),
+        yaxis=hidden_axis(range=[h + 0.55, top]),
         margin={"l": 8, "r": 8, "t": 40, "b": 44 if plane else 8},
     )
     data = column_traces(cols, h) + _labels(cols, ops, h)

@@ -4,7 +4,7 @@ W is drawn whole (rnn-2's 2x2 with its four numbers; for 64 units a heatmap with
 E columns per row, embedding dimensions with no meaning of their own, so it is drawn compactly as the length
 of each row, |U_j| (how strongly unit j listens to the word), and the panel's title says so. b is b_ih + b_hh
 (the two biases PyTorch keeps always act as one sum). Gated cells stack their gates' blocks (GRU r|z|n, LSTM
-i|f|g|o) in U, W and b; the blocks are named on the W axis.
+i|f|g|o) in U, W and b; the blocks are named on the W axis and in the hover.
 """
 
 from __future__ import annotations
@@ -38,34 +38,34 @@ def weight_panels(params: CellParams) -> list[tuple[str, np.ndarray, str]]:
     ]
 
 
-def _row_names(params: CellParams, n_rows: int) -> list[str]:
-    """Each row's name: unit j, or gate block g and unit j, for the hover."""
-    if n_rows == 1:
-        return [""]
-    if n_rows == params.H:
-        return [f"unit {j + 1}" for j in range(n_rows)]
-    return [f"{g} block, unit {j + 1}" for g in BLOCKS[params.arch] for j in range(params.H)]
+def _rows_note(params: CellParams, n_rows: int) -> str:
+    """Which rows belong to which gate's block (gated cells), for the hover."""
+    if n_rows != params.W.shape[0] or params.arch == "rnn":
+        return ""
+    h = params.H
+    return "<br>rows: " + ", ".join(f"{g} {k * h + 1}–{(k + 1) * h}" for k, g in enumerate(BLOCKS[params.arch]))
 
 
 def _panel(params: CellParams, name: str, m: np.ndarray, what: str, ax: str) -> dict[str, Any]:
-    """One heatmap on axes x{ax}, y{ax}, coloured on DIVERGING around 0, its numbers written or on hover."""
-    rows = _row_names(params, m.shape[0])
-    cols = [f", s<sub>t-1</sub> unit {j + 1}" for j in range(m.shape[1])] if name == "W" else [""]
+    """One heatmap on axes x{ax}, y{ax}, coloured on DIVERGING around 0, its numbers written or on hover.
+
+    Rows and columns are numbered from 1 (y0 = x0 = 1), so the hover names the entry, e.g. W[2, 1].
+    """
     big = float(np.abs(m).max()) or 1.0
     small = params.H <= NUMBERS_UP_TO
+    where = "[%{y}, %{x}]" if name == "W" else "" if m.size == 1 else "[%{y}]"
     trace = {
         "type": "heatmap",
-        "z": m.tolist(),
+        "z": np.round(m, 4).tolist(),
+        "x0": 1,
+        "y0": 1,
         "zmin": -big,
         "zmax": big,
         "colorscale": DIVERGING,
         "showscale": False,
         "xgap": 1 if small else 0,
         "ygap": 1 if small else 0,
-        "text": [
-            [f"{name} {r}{c}: {v:+.3f}" for c, v in zip(cols, row, strict=True)] for r, row in zip(rows, m, strict=True)
-        ],
-        "hovertemplate": "%{text}<br>" + what + "<extra></extra>",
+        "hovertemplate": f"{name}{where} = %{{z:+.3f}}<br>{what}{_rows_note(params, m.shape[0])}<extra></extra>",
         "xaxis": f"x{ax}",
         "yaxis": f"y{ax}",
         "name": name,
@@ -94,7 +94,7 @@ def weight_spec(params: CellParams) -> Spec:
     gated = params.arch != "rnn"
     if gated:  # name the gates' blocks beside W's rows
         blocks = BLOCKS[params.arch]
-        centres = [(g + 0.5) * params.H - 0.5 for g in range(len(blocks))]
+        centres = [(g + 0.5) * params.H + 0.5 for g in range(len(blocks))]  # rows are numbered from 1
         axes["yaxis"].update(visible=True, showticklabels=True, tickvals=centres, ticktext=list(blocks))
     title = "The shared parameters: the same U, W, V, b, c at every step and in every copy of the cell"
     margin = {"l": 28 if gated else 8, "r": 8, "t": 72, "b": 8}
