@@ -33,6 +33,7 @@ from rnnviz.app import (
 )
 from rnnviz.app.controls import example_controls, input_controls, page_links, step_controls, tour_controls
 from rnnviz.app.custom_model import CUSTOM_MODEL
+from rnnviz.app.explain import explain_section
 from rnnviz.app.explorer import explorer_section
 from rnnviz.app.live_charts import live_chart
 from rnnviz.app.loaders import load_corpus, load_model, load_trace
@@ -130,6 +131,8 @@ def show(state: PageState) -> None:
     save(state)
     link = ViewState(text=tr.text, model=link_model, step=state.step, goldfish=goldfish)  # tr: the run with memory
     views(tr, state.step, compare, corpus, link, own_model=custom is not None)
+    model = (custom.digest, custom.model) if custom else (model_name, load_model(model_name))
+    explain_section(tr, state.step, model, compare)  # lazy: builds its figures only while open
     if custom is None:
         explorer_section(model_name, tr, state.step, corpus=corpus)  # lazy: runs only while opened
     else:

@@ -8,7 +8,8 @@ The hidden-state explorer's builders (dynamics, word effects, anatomy, gates, co
 results of rnnviz.analysis as well; they are exported under their *_figure names only (the short
 names are their modules).
 
-Modules: one per view (rolled, unrolled, projection, positivity, and the explorer's dynamics, effects,
+Modules: one per view (rolled, unrolled, projection, positivity; the selected step's update with its
+numbers in `step` and the shared parameters in `weights`; and the explorer's dynamics, effects,
 anatomy, compare, neuron, training); the marks they share (path, step points, selected ring, s_0, word
 labels, arrows, text) in `mark`; state-space geometry (planes, axis ranges, readout bands, the o = 0.5
 boundary, the corpus cloud) in `space`; colours, escaping and the base layout in `style`.
@@ -29,9 +30,11 @@ from rnnviz.figures.positivity import positivity_figure, positivity_spec
 from rnnviz.figures.projection import projection_figure, projection_spec
 from rnnviz.figures.rolled import rolled_figure, rolled_spec
 from rnnviz.figures.space import Plane, plane_for
+from rnnviz.figures.step import step_figure, step_spec
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, in_background, jsonable
 from rnnviz.figures.training import training_curves_figure, training_space_figure
 from rnnviz.figures.unrolled import unrolled_figure, unrolled_spec
+from rnnviz.figures.weights import weight_figure, weight_spec
 
 rolled = rolled_figure
 unrolled = unrolled_figure
@@ -65,10 +68,14 @@ __all__ = [
     "rolled",
     "rolled_figure",
     "rolled_spec",
+    "step_figure",
+    "step_spec",
     "training_curves_figure",
     "training_space_figure",
     "unrolled",
     "unrolled_figure",
     "unrolled_spec",
+    "weight_figure",
+    "weight_spec",
     "word_effects_figure",
 ]

@@ -13,6 +13,7 @@ from support import run_app as run
 
 import rnnviz
 from rnnviz.app import (
+    CHART_KEYS,
     DEFAULT_MODEL,
     DEFAULT_TEXT,
     EXAMPLE_KEY_PREFIX,
@@ -34,7 +35,7 @@ ASSETS = ROOT / "assets"
 
 def charts(at: AppTest) -> list[dict]:
     """The figures the four views were sent to draw (live charts that stay mounted)."""
-    return list(drawn_figures(at.get("bidi_component")).values())
+    return [f for k, f in drawn_figures(at.get("bidi_component")).items() if k in CHART_KEYS.values()]
 
 
 def all_text(at: AppTest) -> str:

@@ -10,7 +10,8 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 from support import APP, app_test
 
-from rnnviz.app import MODEL_KEY, TEXT_KEY
+from rnnviz.app import CHART_KEYS, MODEL_KEY, TEXT_KEY
+from rnnviz.app.explain import EXPLAIN_CHARTS, EXPLAIN_LABEL
 from rnnviz.app.explorer import (
     DOWNLOAD_CSV_KEY,
     DOWNLOAD_JSON_KEY,
@@ -45,8 +46,9 @@ def assert_ok(at: AppTest) -> None:
 def test_closed_section_runs_nothing():
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert_ok(at)
-    assert [e.label for e in at.get("expander")] == ["Explore the hidden state"]
-    assert len(drawn_figures(at.get("bidi_component"))) == 4  # the dashboard's own views only
+    assert [e.label for e in at.get("expander")] == [EXPLAIN_LABEL, "Explore the hidden state"]
+    views = drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS  # the dashboard's own views only
+    assert views == set(CHART_KEYS.values())
     assert not at.get("plotly_chart")
     assert not at.get("download_button")
 

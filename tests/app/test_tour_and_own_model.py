@@ -10,8 +10,9 @@ from support import ROOT, tiny_model
 from support import run_app as run
 
 import rnnviz
-from rnnviz.app import DEFAULT_MODEL, GOLDFISH_KEY, MODEL_KEY, STEP_KEY, TEXT_KEY, parse_params
+from rnnviz.app import CHART_KEYS, DEFAULT_MODEL, GOLDFISH_KEY, MODEL_KEY, STEP_KEY, TEXT_KEY, parse_params
 from rnnviz.app import custom_model as cm
+from rnnviz.app.explain import EXPLAIN_CHARTS, EXPLAIN_LABEL
 from rnnviz.app.live_charts import drawn_figures
 from rnnviz.app.tour import (
     PARAM_TOUR,
@@ -31,7 +32,7 @@ def assert_view(at: AppTest, text: str, model: str, step: int, goldfish: bool) -
     assert at.session_state[MODEL_KEY] == model
     assert at.toggle(key=GOLDFISH_KEY).value is goldfish
     assert at.slider(key=STEP_KEY).value == step
-    assert len(drawn_figures(at.get("bidi_component"))) == 4
+    assert drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS == set(CHART_KEYS.values())
 
 
 def url(at: AppTest) -> dict[str, str]:
@@ -201,21 +202,22 @@ def test_a_handed_over_model_is_picked_and_drawn_but_never_linked(checkpoint):
     assert cm.HANDOFF_KEY not in at.session_state  # taken once
     assert at.session_state[MODEL_KEY] == cm.CUSTOM_MODEL
     assert [o.content for o in at.get("button_group")[0].proto.options] == [*rnnviz.SHIPPED, "yours: trained"]
-    assert len(drawn_figures(at.get("bidi_component"))) == 4
+    assert drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS == set(CHART_KEYS.values())
     assert url(at)["model"] == DEFAULT_MODEL  # a link cannot carry it
     assert any("cannot travel in a link" in c.value for c in at.caption)
     assert f"model={DEFAULT_MODEL}" in at.code[0].value
-    assert not at.get("expander")  # the explorer works on shipped models only
+    assert "Explore the hidden state" not in [e.label for e in at.get("expander")]  # shipped models only
     at.text_input(key=TEXT_KEY).input("not good at all").run()
     assert not at.exception and at.slider(key=STEP_KEY).value == 4
     at.session_state[MODEL_KEY] = "rnn-64"
     at.run()
     assert not at.exception and url(at)["model"] == "rnn-64"
-    assert [e.label for e in at.get("expander")] == ["Explore the hidden state"]
+    assert [e.label for e in at.get("expander")] == [EXPLAIN_LABEL, "Explore the hidden state"]
 
 
 def test_a_bad_handed_over_model_is_explained():
     at = run(state={cm.HANDOFF_KEY: ("broken.safetensors", b"PK\x03\x04 not really")})
     assert not at.exception
     assert any("cannot be used" in e.value for e in at.error)
-    assert at.session_state[MODEL_KEY] == DEFAULT_MODEL and len(drawn_figures(at.get("bidi_component"))) == 4
+    views = drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS
+    assert at.session_state[MODEL_KEY] == DEFAULT_MODEL and views == set(CHART_KEYS.values())

@@ -60,7 +60,7 @@ def test_views_follow_typing_without_enter(app_page, app_url):
     type_slowly(page, sentence)
     tokens = rnnviz.tokenize(sentence)
     wait_for_ticks(page, tokens)
-    assert page.locator(".rnnviz-chart.js-plotly-plot").count() == 4
+    assert page.locator(".rnnviz-chart.js-plotly-plot:not(.st-key-explain *)").count() == 4
     page.wait_for_function("(n) => new URL(location.href).searchParams.get('text') === n", arg=sentence)
     assert url_params(page)["step"] == str(len(tokens))
     assert slider_value(page) == len(tokens)
@@ -180,5 +180,5 @@ def test_retyping_the_same_text_quickly_keeps_the_page_working(app_page, app_url
     wait_idle(page)
     page.wait_for_timeout(500)
     assert_page_ok(page)
-    assert page.locator(".rnnviz-chart.js-plotly-plot").count() == len(CHART_KEYS)
+    assert page.locator(".rnnviz-chart.js-plotly-plot:not(.st-key-explain *)").count() == len(CHART_KEYS)
     wait_for_ticks(page, rnnviz.tokenize(sentence))  # still the right sentence, after settling

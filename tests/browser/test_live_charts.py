@@ -336,7 +336,8 @@ def test_charts_explain_when_plotly_cannot_load(chromium_browser):
             page.route("**/plotly.min.js*", lambda route: route.abort())
             page.goto(server.url + "?text=a%20fine%20film")
             page.wait_for_selector(".rnnviz-chart-error")
-            page.wait_for_function("() => document.querySelectorAll('.rnnviz-chart-error').length === 4")
+            views = ".rnnviz-chart-error:not(.st-key-explain *)"  # the four views (the explainer panel's too, besides)
+            page.wait_for_function("(s) => document.querySelectorAll(s).length === 4", arg=views)
             notes = page.locator(".rnnviz-chart-error").all_text_contents()
             assert not page.locator(".rnnviz-chart-loading").count()  # replaced by the explanation
             assert all("could not be drawn" in n and "Reload the page" in n for n in notes), notes

@@ -1,0 +1,250 @@
+"""The explainer panel: one step's update with its numbers (figures.step), the shared parameters (figures.weights),
+and the panel on the page under the views, following the selected step (AppTest, and one click in a browser)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+from test_narrate import hand_params, hand_run
+
+import rnnviz
+from rnnviz.cell import cell_params
+from rnnviz.figures import figure_from, step_figure, step_spec, weight_figure, weight_spec
+from rnnviz.figures.style import DIVERGING
+from rnnviz.narrate import step_update
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+NAMES = {
+    "rnn": ["s<sub>t-1</sub>", "Ws<sub>t-1</sub>", "Ux<sub>t</sub>", "b", "a", "s<sub>t</sub>"],
+    "gru": ["s<sub>t-1</sub>", "r", "z", "n", "z·s<sub>t-1</sub>", "(1−z)·n", "s<sub>t</sub>"],
+    "lstm": ["s<sub>t-1</sub>", "c<sub>t-1</sub>", "i", "f", "g", "o", "f·c<sub>t-1</sub>", "i·g", "c<sub>t</sub>",
+             "s<sub>t</sub>"],
+}  # fmt: skip
+READOUT = ["Vs<sub>t</sub> + c", "o<sub>t</sub>"]
+
+
+def columns(spec: dict) -> dict[str, np.ndarray]:
+    """Column name -> its values, from the figure's heatmaps."""
+    return {tr["name"]: np.array(tr["z"], dtype=float)[:, 0] for tr in spec["data"] if tr["type"] == "heatmap"}
+
+
+def close(a, b) -> bool:
+    """Equal to the 4 decimals the figure sends."""
+    return np.allclose(a, b, rtol=0, atol=1e-4)
+
+
+def texts(spec: dict) -> str:
+    return json.dumps(spec, ensure_ascii=False)
+
+
+# -- the step figure --------------------------------------------------------------------------------
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+def test_each_column_is_the_cells_own_vector(arch):
+    params = hand_params(arch, h=3, seed=4)
+    tr = hand_run(params, ["a", "fine", "film", "indeed"])
+    u = step_update(tr, 3, params)
+    cols = columns(step_spec(tr, 3, params))
+    assert list(cols) == NAMES[arch] + READOUT  # left to right
+    assert all(len(v) == 3 for k, v in cols.items() if k not in READOUT)
+    assert close(cols["s<sub>t-1</sub>"], tr.hidden[2]) and close(cols["s<sub>t</sub>"], tr.hidden[3])
+    assert cols["o<sub>t</sub>"][0] == pytest.approx(tr.outputs[2], abs=1e-4)
+    assert cols[READOUT[0]][0] == pytest.approx(tr.hidden[3] @ params.V + params.c, abs=1e-4)
+    if arch == "rnn":
+        assert close(cols["Ws<sub>t-1</sub>"], u.memory_part[0]) and close(cols["Ux<sub>t</sub>"], u.input_part[0])
+        assert close(cols["b"], params.b + params.b_hh) and close(cols["a"], u.pre[0])
+    else:
+        for g, v in u.gates.items():
+            assert close(cols[g], v[0])
+        assert close(cols[NAMES[arch][-3 if arch == "gru" else -4]], u.kept[0])
+    if arch == "lstm":
+        assert close(cols["c<sub>t</sub>"], tr.gates["cell"][2]) and close(cols["c<sub>t-1</sub>"], tr.gates["cell"][1])
+
+
+def test_gate_hover_gives_the_pieces_the_gate_received():
+    params = hand_params("gru", h=2, seed=1)
+    tr = hand_run(params, ["not", "bad"])
+    u = step_update(tr, 2, params)
+    z = next(t for t in step_spec(tr, 2, params)["data"] if t.get("name") == "z")
+    assert f"Ux<sub>t</sub> {u.input_part[0, 2]:+.2f}" in z["text"][0][0]  # the z block of unit 1
+    assert f"Ws<sub>t-1</sub> {u.memory_part[0, 2]:+.2f}" in z["text"][0][0]
+    assert z["zmin"] == 0 and z["zmax"] == 1  # a gate's own range
+
+
+def test_two_neurons_draw_the_update_as_arrows_on_their_plane_with_their_numbers():
+    params = hand_params("rnn", h=2, seed=3)
+    tr = hand_run(params, ["so", "very", "good"])
+    spec = step_spec(tr, 2, params)
+    plane = next(t for t in spec["data"] if t.get("xaxis") == "x2")
+    u = step_update(tr, 2, params)
+    assert close(np.c_[plane["x"], plane["y"]][1], u.memory_part[0])
+    assert close(np.c_[plane["x"], plane["y"]][-1], tr.hidden[2])
+    assert "arrow" in plane["marker"]["symbol"] and spec["layout"]["xaxis2"]["title"]["text"] == "neuron 1"
+    heat = [t for t in spec["data"] if t["type"] == "heatmap"]
+    assert all("texttemplate" in t for t in heat)  # two units: the numbers are written in the cells
+    wide = step_spec(hand_run(hand_params("rnn", h=8), ["a", "b"]), 1, hand_params("rnn", h=8))
+    assert "xaxis2" not in wide["layout"] and not any("texttemplate" in t for t in wide["data"][:6])
+
+
+def test_the_goldfish_step_reads_s0():
+    params = hand_params("rnn", h=2, seed=7)
+    tr = hand_run(params, ["not", "good", "at", "all"], forget=True)
+    cols = columns(step_spec(tr, 3, params))
+    assert np.all(cols["s<sub>0</sub>"] == 0) and np.all(cols["Ws<sub>0</sub>"] == 0)
+    assert close(cols["s<sub>t</sub>"], tr.hidden[3])
+    lstm = hand_params("lstm", h=2)
+    cols = columns(step_spec(hand_run(lstm, ["a", "b", "c"], forget=True), 3, lstm))
+    assert np.all(cols["c<sub>0</sub>"] == 0) and np.all(cols["f·c<sub>0</sub>"] == 0)
+
+
+def test_typed_tokens_are_escaped_and_the_step_is_clamped():
+    params = hand_params("rnn", h=2)
+    tr = hand_run(params, ["<script>alert(1)</script>", "<b>bold</b>"])
+    spec = step_spec(tr, 99, params)
+    assert "Step t = 2" in spec["layout"]["title"]["text"]
+    assert "<b>bold" not in texts(spec) and "&lt;b&gt;bold" in spec["layout"]["title"]["text"]
+    assert "Step t = 2" in step_spec(tr, None, params)["layout"]["title"]["text"]
+    spec = step_spec(tr, 1, params)
+    assert "<script>" not in texts(spec) and "&lt;script&gt;" in texts(spec)
+    assert step_figure(tr, 1, params).to_json()
+
+
+@pytest.mark.parametrize("name", rnnviz.SHIPPED)
+def test_shipped_models_draw_their_step_and_parameters(name):
+    model = rnnviz.load_inference_model(name)
+    params = cell_params(model)
+    tr = rnnviz.trace(model, "this movie is not good")
+    cols = columns(step_spec(tr, 4, params))
+    assert cols["o<sub>t</sub>"][0] == pytest.approx(tr.outputs[3], abs=1e-4)
+    assert close(cols["s<sub>t</sub>"], tr.hidden[4])
+    assert figure_from(step_spec(tr, 4, params)).to_json() and weight_figure(params).to_json()
+
+
+# -- the parameters ---------------------------------------------------------------------------------
+def test_weights_are_drawn_with_their_numbers():
+    params = hand_params("rnn", h=2, e=5)
+    spec = weight_spec(params)
+    heat = {t["name"]: t for t in spec["data"]}
+    assert list(heat) == ["W", "|U| rows", "b", "V", "c"]
+    assert close(heat["W"]["z"], params.W) and heat["W"]["texttemplate"] == "%{z:+.2f}"  # 2x2, four numbers
+    assert close(np.array(heat["|U| rows"]["z"])[:, 0], np.linalg.norm(params.U, axis=1))
+    assert close(np.array(heat["b"]["z"])[:, 0], params.b + params.b_hh)
+    assert close(np.array(heat["V"]["z"])[:, 0], params.V) and heat["c"]["z"] == [[round(params.c, 4)]]
+    assert heat["W"]["colorscale"] == DIVERGING and heat["W"]["zmin"] == -heat["W"]["zmax"]
+    assert "E = 5" in heat["|U| rows"]["hovertemplate"] and "every step" in spec["layout"]["title"]["text"]
+
+
+def test_gated_weights_name_their_blocks_and_hide_numbers_for_many_units():
+    params = hand_params("lstm", h=8)
+    spec = weight_spec(params)
+    w = spec["data"][0]
+    assert np.array(w["z"]).shape == (32, 8) and "texttemplate" not in w
+    assert spec["layout"]["yaxis"]["ticktext"] == ["i", "f", "g", "o"]
+    assert "rows: i 1–8, f 9–16, g 17–24, o 25–32" in w["hovertemplate"] and "W[%{y}, %{x}]" in w["hovertemplate"]
+
+
+# -- the page ---------------------------------------------------------------------------------------
+def story(at) -> str:
+    """The panel's sentence, its markdown escapes taken out."""
+    found = [m.value for m in at.markdown if m.value.startswith("At “")]
+    assert found, "the panel tells no story"
+    return found[0].replace("\\", "")
+
+
+def test_the_panel_is_under_the_views_and_follows_the_step():
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    from rnnviz.app import STEP_KEY
+    from rnnviz.app.explain import (
+        EXPLAIN_KEY,
+        EXPLAIN_LABEL,
+        EXPLAIN_TABS,
+        EXPLAIN_TABS_KEY,
+        STEP_CHART_KEY,
+        WEIGHTS_CHART_KEY,
+    )
+    from rnnviz.app.live_charts import drawn_figures
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"text": "this movie is not good", "model": "rnn-2", "step": "2"})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.get("expander")[0].label == EXPLAIN_LABEL
+    assert story(at).startswith("At “movie” (t = 2)")
+    assert "Step t = 2" in drawn_figures(at.get("bidi_component"))[STEP_CHART_KEY]["layout"]["title"]["text"]
+    at.slider(key=STEP_KEY).set_value(4).run()
+    assert story(at).startswith("At “not” (t = 4)")
+    assert "Step t = 4" in drawn_figures(at.get("bidi_component"))[STEP_CHART_KEY]["layout"]["title"]["text"]
+    at.session_state[EXPLAIN_TABS_KEY] = EXPLAIN_TABS[1]
+    at.run()
+    charts = drawn_figures(at.get("bidi_component"))
+    assert WEIGHTS_CHART_KEY in charts and STEP_CHART_KEY not in charts  # only the open tab is built
+    assert any("same matrices are used at every step" in c.value for c in at.caption)
+    at.session_state[EXPLAIN_KEY] = False
+    at.run()
+    assert not {STEP_CHART_KEY, WEIGHTS_CHART_KEY} & drawn_figures(at.get("bidi_component")).keys()
+
+
+def test_the_goldfish_step_is_told_too():
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"text": "not good", "model": "gru-64", "step": "2", "goldfish": "1"})
+    at.run()
+    assert not at.exception, at.exception
+    told = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("Goldfish: At")]
+    assert told and "from s₀" in told[0] and "(t = 2)" in told[0]
+
+
+# -- in a browser -----------------------------------------------------------------------------------
+@pytest.mark.browser
+def test_clicking_a_copy_in_the_unrolled_chain_moves_the_panel(chromium_browser):
+    from browser_util import streamlit_server
+
+    from rnnviz.app import CHART_KEYS
+
+    with streamlit_server() as server:
+        ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            page = ctx.new_page()
+            page.set_default_timeout(30_000)
+            page.goto(server.url + "?text=" + quote("this movie is not good") + "&model=rnn-2&step=5")
+            page.wait_for_selector(".st-key-rnnviz-story p", state="attached")
+            page.wait_for_function(
+                "() => document.querySelector('.st-key-rnnviz-story p').textContent.includes('(t = 5)')"
+            )
+            chart = page.locator(f".st-key-{CHART_KEYS['unrolled']} .rnnviz-chart.js-plotly-plot")
+            chart.scroll_into_view_if_needed()
+            box = chart.evaluate(CLICKABLE, 2)
+            assert box is not None, "the unrolled chain has no clickable copy for step 2"
+            page.mouse.click(box["x"], box["y"])
+            page.wait_for_function(
+                "() => document.querySelector('.st-key-rnnviz-story p').textContent.includes('(t = 2)')"
+            )
+            assert "“movie”" in page.locator(".st-key-rnnviz-story p").first.text_content()
+            title = page.locator(".st-key-chart_step .gtitle").first.text_content()
+            assert "Step t = 2" in title
+        finally:
+            ctx.close()
+
+
+STORY_SAYS = "(s) => document.querySelector('.st-key-rnnviz-story p')?.textContent.includes(s)"
+CLICKABLE = """(gd, step) => {
+    for (const tr of gd._fullData) {
+        const cd = tr.customdata;
+        if (!cd || tr.visible === false || !tr.mode || !tr.mode.includes('markers')) continue;
+        for (let j = 0; j < cd.length; j++) {
+            if ((Array.isArray(cd[j]) ? cd[j][0] : cd[j]) !== step) continue;
+            const xa = gd._fullLayout[tr.xaxis.replace('x', 'xaxis')];
+            const ya = gd._fullLayout[tr.yaxis.replace('y', 'yaxis')];
+            const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
+            return {x: r.left + xa.d2p(tr.x[j]), y: r.top + ya.d2p(tr.y[j])};
+        }
+    }
+    return null;
+}"""
