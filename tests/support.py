@@ -30,6 +30,7 @@ import pytest
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
 
+    from rnnviz.cell import CellParams
     from rnnviz.corpus import Corpus
     from rnnviz.model import SentimentRNN
     from rnnviz.trace import Trace
@@ -157,6 +158,50 @@ def by_name(fig: Any, name: str) -> Any:
     found = [tr for tr in fig.data if tr.name == name]
     assert len(found) == 1, f"expected one trace named {name!r}, got {[tr.name for tr in fig.data]}"
     return found[0]
+
+
+def hand_params(arch: str = "rnn", h: int = 2, e: int = 3, seed: int = 0, scale: float = 1.0) -> CellParams:
+    """Cell parameters drawn by hand (fixed seed), float64."""
+    import numpy as np
+
+    from rnnviz.cell import CellParams
+
+    rng = np.random.default_rng(seed)
+    g = {"rnn": 1, "gru": 3, "lstm": 4}[arch] * h
+    return CellParams(
+        arch=arch,  # type: ignore[arg-type]
+        U=rng.normal(0, scale, (g, e)),
+        W=rng.normal(0, scale, (g, h)),
+        b=rng.normal(0, 0.3, g),
+        b_hh=rng.normal(0, 0.3, g),
+        V=rng.normal(0, 1.5, h),
+        c=0.1,
+    )
+
+
+def hand_run(params: CellParams, tokens: list[str], forget: bool = False, seed: int = 1) -> Trace:
+    """A trace built by hand from one run of the cell over random inputs (no model, no vocabulary)."""
+    import numpy as np
+
+    from rnnviz.cell import run
+    from rnnviz.trace import Trace
+
+    x = np.random.default_rng(seed).normal(0, 1, (len(tokens), params.E))  # (T, E)
+    steps = run(params, x, forget=forget)
+    return Trace(
+        text=" ".join(tokens),
+        tokens=tokens,
+        kinds=["known"] * len(tokens),
+        hidden=steps.hidden,
+        outputs=steps.outputs,
+        input_part=steps.input_part,
+        memory_part=steps.memory_part,
+        V=params.V,
+        c=params.c,
+        gates=steps.gates,
+        arch=params.arch,
+        forget=forget,
+    )
 
 
 def app_test(

@@ -6,11 +6,11 @@ import re
 
 import numpy as np
 import pytest
+from support import tiny_model
 
 import rnnviz
 import rnnviz.figures as F  # noqa: N812
 from rnnviz import analysis as A  # noqa: N812
-from tests.conftest import tiny_model
 
 
 def hand_built(

@@ -9,49 +9,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import hand_params, hand_run
 
 import rnnviz
-from rnnviz.cell import CellParams, cell_params, run, sigmoid, update
+from rnnviz.cell import CellParams, cell_params, sigmoid, update
 from rnnviz.narrate import DIGITS, StepStory, narrate, num, read_state, step_story, step_update, toward
 from rnnviz.trace import Trace
 
-N_BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}
 NUMBER = re.compile(r"[+−]?\d+\.\d+")
-
-
-def hand_params(arch: str = "rnn", h: int = 2, e: int = 3, seed: int = 0, scale: float = 1.0) -> CellParams:
-    """Cell parameters drawn by hand (fixed seed), float64."""
-    rng = np.random.default_rng(seed)
-    g = N_BLOCKS[arch] * h
-    return CellParams(
-        arch=arch,  # type: ignore[arg-type]
-        U=rng.normal(0, scale, (g, e)),
-        W=rng.normal(0, scale, (g, h)),
-        b=rng.normal(0, 0.3, g),
-        b_hh=rng.normal(0, 0.3, g),
-        V=rng.normal(0, 1.5, h),
-        c=0.1,
-    )
-
-
-def hand_run(params: CellParams, tokens: list[str], forget: bool = False, seed: int = 1) -> Trace:
-    """A trace built by hand from one run of the cell over random inputs (no model, no vocabulary)."""
-    x = np.random.default_rng(seed).normal(0, 1, (len(tokens), params.E))  # (T, E)
-    steps = run(params, x, forget=forget)
-    return Trace(
-        text=" ".join(tokens),
-        tokens=tokens,
-        kinds=["known"] * len(tokens),
-        hidden=steps.hidden,
-        outputs=steps.outputs,
-        input_part=steps.input_part,
-        memory_part=steps.memory_part,
-        V=params.V,
-        c=params.c,
-        gates=steps.gates,
-        arch=params.arch,
-        forget=forget,
-    )
 
 
 def sentence_numbers(text: str, word: str) -> list[float]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import pytest
-from test_narrate import hand_params, hand_run
+from support import hand_params, hand_run
 
 import rnnviz
 from rnnviz.cell import cell_params
@@ -17,7 +16,7 @@ from rnnviz.figures import figure_from, step_figure, step_spec, weight_figure, w
 from rnnviz.figures.style import DIVERGING
 from rnnviz.narrate import step_update
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 NAMES = {
     "rnn": ["s<sub>t-1</sub>", "Ws<sub>t-1</sub>", "Ux<sub>t</sub>", "b", "a", "s<sub>t</sub>"],
     "gru": ["s<sub>t-1</sub>", "r", "z", "n", "z·s<sub>t-1</sub>", "(1−z)·n", "s<sub>t</sub>"],
@@ -144,107 +143,3 @@ def test_gated_weights_name_their_blocks_and_hide_numbers_for_many_units():
     assert np.array(w["z"]).shape == (32, 8) and "texttemplate" not in w
     assert spec["layout"]["yaxis"]["ticktext"] == ["i", "f", "g", "o"]
     assert "rows: i 1–8, f 9–16, g 17–24, o 25–32" in w["hovertemplate"] and "W[%{y}, %{x}]" in w["hovertemplate"]
-
-
-# -- the page ---------------------------------------------------------------------------------------
-def story(at) -> str:
-    """The panel's sentence, its markdown escapes taken out."""
-    found = [m.value for m in at.markdown if m.value.startswith("At “")]
-    assert found, "the panel tells no story"
-    return found[0].replace("\\", "")
-
-
-def test_the_panel_is_under_the_views_and_follows_the_step():
-    pytest.importorskip("streamlit")
-    from streamlit.testing.v1 import AppTest
-
-    from rnnviz.app import STEP_KEY
-    from rnnviz.app.explain import (
-        EXPLAIN_KEY,
-        EXPLAIN_LABEL,
-        EXPLAIN_TABS,
-        EXPLAIN_TABS_KEY,
-        STEP_CHART_KEY,
-        WEIGHTS_CHART_KEY,
-    )
-    from rnnviz.app.live_charts import drawn_figures
-
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"text": "this movie is not good", "model": "rnn-2", "step": "2"})
-    at.run()
-    assert not at.exception, at.exception
-    assert at.get("expander")[0].label == EXPLAIN_LABEL
-    assert story(at).startswith("At “movie” (t = 2)")
-    assert "Step t = 2" in drawn_figures(at.get("bidi_component"))[STEP_CHART_KEY]["layout"]["title"]["text"]
-    at.slider(key=STEP_KEY).set_value(4).run()
-    assert story(at).startswith("At “not” (t = 4)")
-    assert "Step t = 4" in drawn_figures(at.get("bidi_component"))[STEP_CHART_KEY]["layout"]["title"]["text"]
-    at.session_state[EXPLAIN_TABS_KEY] = EXPLAIN_TABS[1]
-    at.run()
-    charts = drawn_figures(at.get("bidi_component"))
-    assert WEIGHTS_CHART_KEY in charts and STEP_CHART_KEY not in charts  # only the open tab is built
-    assert any("same matrices are used at every step" in c.value for c in at.caption)
-    at.session_state[EXPLAIN_KEY] = False
-    at.run()
-    assert not {STEP_CHART_KEY, WEIGHTS_CHART_KEY} & drawn_figures(at.get("bidi_component")).keys()
-
-
-def test_the_goldfish_step_is_told_too():
-    pytest.importorskip("streamlit")
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"text": "not good", "model": "gru-64", "step": "2", "goldfish": "1"})
-    at.run()
-    assert not at.exception, at.exception
-    told = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("Goldfish: At")]
-    assert told and "from s₀" in told[0] and "(t = 2)" in told[0]
-
-
-# -- in a browser -----------------------------------------------------------------------------------
-@pytest.mark.browser
-def test_clicking_a_copy_in_the_unrolled_chain_moves_the_panel(chromium_browser):
-    from browser_util import streamlit_server
-
-    from rnnviz.app import CHART_KEYS
-
-    with streamlit_server() as server:
-        ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
-        try:
-            page = ctx.new_page()
-            page.set_default_timeout(30_000)
-            page.goto(server.url + "?text=" + quote("this movie is not good") + "&model=rnn-2&step=5")
-            page.wait_for_selector(".st-key-rnnviz-story p", state="attached")
-            page.wait_for_function(
-                "() => document.querySelector('.st-key-rnnviz-story p').textContent.includes('(t = 5)')"
-            )
-            chart = page.locator(f".st-key-{CHART_KEYS['unrolled']} .rnnviz-chart.js-plotly-plot")
-            chart.scroll_into_view_if_needed()
-            box = chart.evaluate(CLICKABLE, 2)
-            assert box is not None, "the unrolled chain has no clickable copy for step 2"
-            page.mouse.click(box["x"], box["y"])
-            page.wait_for_function(
-                "() => document.querySelector('.st-key-rnnviz-story p').textContent.includes('(t = 2)')"
-            )
-            assert "“movie”" in page.locator(".st-key-rnnviz-story p").first.text_content()
-            title = page.locator(".st-key-chart_step .gtitle").first.text_content()
-            assert "Step t = 2" in title
-        finally:
-            ctx.close()
-
-
-STORY_SAYS = "(s) => document.querySelector('.st-key-rnnviz-story p')?.textContent.includes(s)"
-CLICKABLE = """(gd, step) => {
-    for (const tr of gd._fullData) {
-        const cd = tr.customdata;
-        if (!cd || tr.visible === false || !tr.mode || !tr.mode.includes('markers')) continue;
-        for (let j = 0; j < cd.length; j++) {
-            if ((Array.isArray(cd[j]) ? cd[j][0] : cd[j]) !== step) continue;
-            const xa = gd._fullLayout[tr.xaxis.replace('x', 'xaxis')];
-            const ya = gd._fullLayout[tr.yaxis.replace('y', 'yaxis')];
-            const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
-            return {x: r.left + xa.d2p(tr.x[j]), y: r.top + ya.d2p(tr.y[j])};
-        }
-    }
-    return null;
-}"""
