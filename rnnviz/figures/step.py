@@ -18,6 +18,7 @@ from rnnviz.figures.mark import label, text_traces
 from rnnviz.figures.style import (
     DIVERGING,
     GREY,
+    HIDDEN_SCALE,
     HIGHLIGHT,
     NEUTRAL,
     base_layout,
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from rnnviz.figures.style import Spec
     from rnnviz.trace import Trace
 
-Kind = Literal["free", "tanh", "gate", "prob"]
+Kind = Literal["free", "tanh", "gate", "logit", "prob"]  # logit and prob are sentiment; the rest hidden-sized
 Column = tuple[str, np.ndarray, Kind, "str | list[str]"]  # label, values (H,) or (1,), range kind, hover: what
 # the column is, or (a gate) what each unit's gate received
 GATE_SCALE = [[0.0, NEUTRAL], [1.0, HIGHLIGHT]]  # a gate: grey shut, pink open
@@ -67,7 +68,7 @@ def step_columns(tr: Trace, step: int, params: CellParams) -> tuple[list[Column]
     o = 0.5 + 0.5 * np.tanh(0.5 * readout)  # sigmoid, as the cell writes it
     tail: list[Column] = [
         (sub("s", "t"), u.hidden[0], "tanh", "the new hidden state"),
-        (f"V{sub('s', 't')} + c", readout, "free", "the readout before the sigmoid"),
+        (f"V{sub('s', 't')} + c", readout, "logit", "the readout before the sigmoid"),
         (sub("o", "t"), o, "prob", "positivity so far"),
     ]
     first: Column = (
@@ -121,10 +122,11 @@ def _gate(u: Any, params: CellParams, g: str, k: int, prev: str) -> Column:
 def _range(kind: Kind, free_max: float) -> dict[str, Any]:
     if kind == "gate":
         return {"zmin": 0, "zmax": 1, "colorscale": GATE_SCALE}
-    if kind == "prob":
+    if kind == "prob":  # sentiment: o_t in the sentiment colours
         return {"zmin": 0, "zmax": 1, "colorscale": DIVERGING}
     m = 1.0 if kind == "tanh" else free_max
-    return {"zmin": -m, "zmax": m, "colorscale": DIVERGING}
+    # Hidden-sized vectors in the hidden units' own scale; only the readout V s_t + c in the sentiment colours.
+    return {"zmin": -m, "zmax": m, "colorscale": DIVERGING if kind == "logit" else HIDDEN_SCALE}
 
 
 def column_traces(cols: list[Column], h: int) -> list[dict[str, Any]]:

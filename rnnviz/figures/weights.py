@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rnnviz.figures.style import DIVERGING, base_layout, figure_from, hidden_axis, spec
+from rnnviz.figures.style import HIDDEN_SCALE, base_layout, figure_from, hidden_axis, spec
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -47,7 +47,7 @@ def _rows_note(params: CellParams, n_rows: int) -> str:
 
 
 def _panel(params: CellParams, name: str, m: np.ndarray, what: str, ax: str) -> dict[str, Any]:
-    """One heatmap on axes x{ax}, y{ax}, coloured on DIVERGING around 0, its numbers written or on hover.
+    """One heatmap on axes x{ax}, y{ax} in HIDDEN_SCALE around 0 (not sentiment colours), numbers written or hovered.
 
     Rows and columns are numbered from 1 (y0 = x0 = 1), so the hover names the entry, e.g. W[2, 1].
     """
@@ -61,7 +61,7 @@ def _panel(params: CellParams, name: str, m: np.ndarray, what: str, ax: str) -> 
         "y0": 1,
         "zmin": -big,
         "zmax": big,
-        "colorscale": DIVERGING,
+        "colorscale": HIDDEN_SCALE,
         "showscale": False,
         "xgap": 1 if small else 0,
         "ygap": 1 if small else 0,

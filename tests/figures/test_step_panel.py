@@ -13,7 +13,7 @@ from support import hand_params, hand_run
 import rnnviz
 from rnnviz.cell import cell_params
 from rnnviz.figures import figure_from, step_figure, step_spec, weight_figure, weight_spec
-from rnnviz.figures.style import DIVERGING
+from rnnviz.figures.style import DIVERGING, HIDDEN_SCALE
 from rnnviz.narrate import step_update
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -132,7 +132,7 @@ def test_weights_are_drawn_with_their_numbers():
     assert close(np.array(heat["|U| rows"]["z"])[:, 0], np.linalg.norm(params.U, axis=1))
     assert close(np.array(heat["b"]["z"])[:, 0], params.b + params.b_hh)
     assert close(np.array(heat["V"]["z"])[:, 0], params.V) and heat["c"]["z"] == [[round(params.c, 4)]]
-    assert heat["W"]["colorscale"] == DIVERGING and heat["W"]["zmin"] == -heat["W"]["zmax"]
+    assert heat["W"]["colorscale"] == HIDDEN_SCALE and heat["W"]["zmin"] == -heat["W"]["zmax"]
     assert "E = 5" in heat["|U| rows"]["hovertemplate"] and "every step" in spec["layout"]["title"]["text"]
 
 
@@ -143,3 +143,13 @@ def test_gated_weights_name_their_blocks_and_hide_numbers_for_many_units():
     assert np.array(w["z"]).shape == (32, 8) and "texttemplate" not in w
     assert spec["layout"]["yaxis"]["ticktext"] == ["i", "f", "g", "o"]
     assert "rows: i 1–8, f 9–16, g 17–24, o 25–32" in w["hovertemplate"] and "W[%{y}, %{x}]" in w["hovertemplate"]
+
+
+def test_hidden_vectors_use_the_hidden_scale_and_only_the_readout_the_sentiment_colours():
+    params = hand_params("rnn", h=3)
+    tr = hand_run(params, ["a", "b", "c"])
+    spec = step_spec(tr, 2, params)
+    scales = {t["name"]: t["colorscale"] for t in spec["data"] if t.get("type") == "heatmap" and "name" in t}
+    sentiment = {k for k, v in scales.items() if v == DIVERGING}
+    assert sentiment and all(k.startswith(("V", "o")) for k in sentiment), scales
+    assert any(v == HIDDEN_SCALE for v in scales.values())
