@@ -31,7 +31,7 @@ from rnnviz.app import (
     token_notes,
     truncation_note,
 )
-from rnnviz.app.controls import example_controls, input_controls, page_links, step_controls, tour_controls
+from rnnviz.app.controls import example_controls, example_note, input_controls, page_links, step_controls, tour_controls
 from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.explorer import explorer_section
 from rnnviz.app.live_charts import live_chart
@@ -119,6 +119,7 @@ def show(state: PageState) -> None:
         notes.caption(md_escape(note))
     if goldfish:
         notes.caption(GOLDFISH_CAPTION)
+    example_note(notes, custom.label if custom else model_name, tr, functools.partial(get_trace, text, True))
 
     state = state.step_fitted(tr.T)
     if state.playing:
