@@ -48,7 +48,7 @@ TOUR: tuple[TourStep, ...] = (
         "this movie is not good",
         "rnn-64",
         4,
-        look="Look at **The loop**, top left. Press ▶ Play to feed the words in one at a time.",
+        look="Look at **The loop**, top left. Press Play to feed the words in one at a time.",
     ),
     TourStep(
         "Unrolling",
