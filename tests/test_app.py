@@ -27,6 +27,7 @@ from rnnviz.app import (
     share_link,
 )
 from rnnviz.app.live_charts import drawn_figures
+from rnnviz.app.messages import nothing_to_read_note
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -139,8 +140,8 @@ def test_nothing_to_read_gives_a_friendly_message(text):
     at.text_input(key=TEXT_KEY).set_value(text).run()
     assert_ok(at)
     assert len(charts(at)) == 0
-    assert at.info, "expected a friendly note"
-    assert "Type a sentence" in at.info[0].value
+    assert [i.value for i in at.info] == [nothing_to_read_note(text)]  # one note, saying it once
+    assert at.info[0].value.count("type a sentence") == 1
 
 
 def test_typed_html_is_shown_as_text():
