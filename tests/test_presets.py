@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,10 +21,10 @@ OUTCOMES: dict[str, dict[str, tuple[bool, ...]]] = {
     "negation": {m: (True, True, True) for m in rnnviz.SHIPPED},
     "contrast": {m: (True, True, True, True) for m in rnnviz.SHIPPED},
     "contrast_reversed": {
-        "rnn-2": (True, True),
-        "rnn-64": (True, True),
-        "gru-64": (True, False),  # reads it negative: o_T = 0.18
-        "lstm-64": (True, True),
+        "rnn-2": (True, True, True, True),
+        "rnn-64": (True, True, True, True),
+        "gru-64": (True, True, False, False),  # "wonderful" lifts o_t only 0.04 -> 0.18: read negative
+        "lstm-64": (True, True, True, True),
     },
     "alone": {m: (True,) for m in rnnviz.SHIPPED},
     "in_context": {m: (True, True) for m in rnnviz.SHIPPED},
@@ -63,8 +66,9 @@ def test_a_wrong_reading_names_the_model_the_number_and_the_word_where_it_turns(
     shown, lines = example_report(ex, "gru-64", tr, goldfish)
     assert not shown
     assert lines[0] == "gru-64 gets this example wrong."
-    assert f"(o = {tr.final:.2f})" in lines[1] and "reads this as negative at the last word" in lines[1]
-    assert "“dull” (t = 4" in lines[1] and lines[1].endswith("never recovers.")
+    assert lines[1].startswith("gru-64: at “wonderful” (t = 9) oₜ moves by +0.14; the example says it should rise")
+    assert f"(o = {tr.final:.2f})" in lines[2] and "reads this as negative at the last word" in lines[2]
+    assert "“dull” (t = 4" in lines[2] and lines[2].endswith("never recovers.")
 
 
 def test_the_long_example_point_counts_its_words():
@@ -185,3 +189,16 @@ def test_no_example_note_for_other_sentences():
     at = page("a sentence of my own", DEFAULT_MODEL)
     assert not at.exception and not at.success
     assert not any(m.value.startswith(f"**{ex.label}.**") for ex in EXAMPLES for m in at.markdown)
+
+
+def test_the_readme_picture_reads_as_its_caption_says():
+    """docs/screenshot.py's sentence is an example; README's caption (falling at dull, climbing at wonderful) holds."""
+    root = Path(__file__).resolve().parent.parent
+    text = re.search(r'^TEXT = "(.*)"', (root / "docs" / "screenshot.py").read_text(encoding="utf-8"), re.M).group(1)
+    ex = example_for(text)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert ex is not None and f'reading "{text}" with {DEFAULT_MODEL}' in readme
+    tr = rnnviz.trace(rnnviz.load_inference_model(DEFAULT_MODEL), text)
+    moves = {tr.labels[c.at - 1]: c.by for c in ex.claims if isinstance(c, Moves)}
+    assert moves["dull"] < 0 < moves["wonderful"]
+    assert example_report(ex, DEFAULT_MODEL, tr)[0]

@@ -47,9 +47,9 @@ EXAMPLES: tuple[Preset, ...] = (
         "contrast_reversed",
         "Contrast, reversed",
         "the plot was dull but the acting was wonderful",
-        "The same turn the other way: oₜ sinks at “dull”, and “wonderful” at the end should lift the sentence "
-        "to positive.",
-        (Reads("negative", at=4), Reads("positive")),
+        "The same turn the other way: oₜ falls at “dull”, and “wonderful” at the end lifts the sentence "
+        "back to positive.",
+        (Moves(4, -0.15), Reads("negative", at=4), Moves(9, 0.3), Reads("positive")),
     ),
     Preset(
         "alone",
