@@ -141,7 +141,7 @@ def test_nothing_to_read_gives_a_friendly_message(text):
     assert_ok(at)
     assert len(charts(at)) == 0
     assert [i.value for i in at.info] == [nothing_to_read_note(text)]  # one note, saying it once
-    assert at.info[0].value.count("type a sentence") == 1
+    assert at.info[0].value.count("Type a sentence") == 1
 
 
 def test_typed_html_is_shown_as_text():

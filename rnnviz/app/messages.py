@@ -34,7 +34,7 @@ def md_message(text: str) -> str:
 def nothing_to_read_note(text: str) -> str:
     """The one note the page shows instead of the views when the text has no words (markdown, no user text)."""
     what = "The text is empty" if not text.strip() else "The text has no readable characters, only invisible ones"
-    return f"{what}: type a sentence above, or pick an example."
+    return f"{what}. Type a sentence above, or pick an example."
 
 
 def shorten(text: str, n: int = 40) -> str:
