@@ -1,7 +1,8 @@
 """The sentences the page offers as presets, and the captions of its views.
 
-Plain Python (no streamlit). A `Preset` is a sentence with a point to make; the training code has its own
-labelled-example type (rnnviz.playground.Example).
+Plain Python (no streamlit). A `Preset` is a sentence with a point to make, written on the page, and the
+point as claims (rnnviz.claim) that the page checks on the reader's model and tests/test_presets.py on every
+shipped model. The training code has its own labelled-example type (rnnviz.playground.Example).
 """
 
 from __future__ import annotations
