@@ -73,7 +73,8 @@ def test_tour_claims_hold_for_the_shipped_models():
     assert tr.tokens[so_far.step - 1] == "disgustingly"
     assert tr.outputs[so_far.step - 1] < 0.5 < tr.outputs[so_far.step]  # sinks, then "good" lifts it
     assert rnnviz.load_model(plane.model).config.hidden == 2
-    assert [rnnviz.tokenize(plane.text)[c.at - 1] for c in plane.claims] == ["wonderful", "wonderful", "was", "terrible"]
+    words = rnnviz.tokenize(plane.text)
+    assert [words[c.at - 1] for c in plane.claims] == ["wonderful", "wonderful", "was", "terrible"]
 
 
 @pytest.mark.parametrize("n", range(1, len(TOUR) + 1))
