@@ -31,6 +31,7 @@ OUTCOMES: dict[str, dict[str, tuple[bool, ...]]] = {
     "long": {m: (True, True, True) for m in rnnviz.SHIPPED},
 }
 DEFAULT_MODEL = "rnn-2"
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "streamlit_app.py").is_file())  # from any tests folder
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +165,7 @@ def test_wrong_reading_points_at_the_turn_and_the_biggest_move():
 
 # -- on the page ---------------------------------------------------------------------------------------
 def page(text: str, model: str) -> AppTest:
-    at = AppTest.from_file("../streamlit_app.py", default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.query_params["text"] = text
     at.query_params["model"] = model
     return at.run()
@@ -193,7 +194,7 @@ def test_no_example_note_for_other_sentences():
 
 def test_the_readme_picture_reads_as_its_caption_says():
     """docs/screenshot.py's sentence is an example; README's caption (falling at dull, climbing at wonderful) holds."""
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     text = re.search(r'^TEXT = "(.*)"', (root / "docs" / "screenshot.py").read_text(encoding="utf-8"), re.M).group(1)
     ex = example_for(text)
     readme = (root / "README.md").read_text(encoding="utf-8")
