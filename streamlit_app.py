@@ -31,12 +31,13 @@ from rnnviz.app import (
     token_notes,
     truncation_note,
 )
-from rnnviz.app.controls import example_controls, input_controls, page_links, step_controls, tour_controls
+from rnnviz.app.controls import example_controls, example_note, input_controls, page_links, step_controls, tour_controls
 from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.explain import explain_section
 from rnnviz.app.explorer import explorer_section
 from rnnviz.app.live_charts import live_chart
 from rnnviz.app.loaders import load_corpus, load_model, load_trace
+from rnnviz.app.messages import nothing_to_read_note
 from rnnviz.app.session import apply, page_state, pick_step, save, start_session
 from rnnviz.app.share import share_box, write_tour_url, write_url
 from rnnviz.app.state import PageState
@@ -100,8 +101,8 @@ def show(state: PageState) -> None:
             return
     try:
         tr = get_trace(text, False)
-    except ValueError as exc:
-        st.info(f"{md_escape(str(exc))} Type a sentence above, or pick an example.", icon=":material/edit:")
+    except ValueError as exc:  # nothing to read: one note of the page's own (the trace's would say it twice)
+        st.info(md_escape(str(exc)) if rnnviz.tokenize(text) else nothing_to_read_note(text), icon=":material/edit:")
         write_url(ViewState(text=text, model=link_model, goldfish=goldfish))
         return
     compare = get_trace(text, True) if goldfish else None
@@ -120,6 +121,7 @@ def show(state: PageState) -> None:
         notes.caption(md_escape(note))
     if goldfish:
         notes.caption(GOLDFISH_CAPTION)
+    example_note(notes, custom.label if custom else model_name, tr, functools.partial(get_trace, text, True))
 
     state = state.step_fitted(tr.T)
     if state.playing:

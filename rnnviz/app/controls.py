@@ -5,7 +5,10 @@ Streamlit only: no model, no arrays, no figures. Their callbacks apply PageState
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import rnnviz
 from rnnviz.app.custom_model import (
@@ -21,10 +24,11 @@ from rnnviz.app.custom_model import (
 )
 from rnnviz.app.keys import EXAMPLE_KEY_PREFIX, GOLDFISH_KEY, LIVE_DEBOUNCE, MODEL_KEY, PLAY_KEY, STEP_KEY, TEXT_KEY
 from rnnviz.app.messages import md_escape, md_message
-from rnnviz.app.presets import EXAMPLES
+from rnnviz.app.presets import EXAMPLES, example_for, example_report
 from rnnviz.app.session import apply, do, page_state, toggle_play, trim_text
 from rnnviz.app.state import PageState
 from rnnviz.app.tour import TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOUR_NEXT_KEY, TOUR_START_KEY
+from rnnviz.claim import needs_goldfish
 
 
 def tour_controls(tour: int | None) -> None:
@@ -63,6 +67,24 @@ def example_controls() -> None:
         for ex in EXAMPLES:
             st.button(ex.label, key=EXAMPLE_KEY_PREFIX + ex.key, help=f"“{ex.text}”: {ex.point}", on_click=do,
                       args=(PageState.preset_picked, ex.text))  # fmt: skip
+
+
+def example_note(box: DeltaGenerator, model: str, tr: rnnviz.Trace, goldfish_run: Callable[[], rnnviz.Trace]) -> None:
+    """When the page reads an example: its point, and whether this model shows it (checked on the trace)."""
+    ex = example_for(tr.text)
+    if ex is None or not ex.claims:
+        return
+    try:
+        shown, lines = example_report(ex, model, tr, goldfish_run() if needs_goldfish(ex.claims) else None)
+    except ValueError:  # a model that reads the example with other steps (your own model's vocabulary)
+        return
+    with box.container(border=True, key="example_note"):
+        st.markdown(f"**{md_escape(ex.label)}.** {md_escape(ex.point)}")
+        text = "  \n".join(md_escape(line) for line in lines)
+        if shown:
+            st.success(text, icon=":material/check_circle:")
+        else:
+            st.warning(text, icon=":material/report:")
 
 
 def input_controls() -> tuple[str, str, bool]:
@@ -145,8 +167,9 @@ def step_controls(tr: rnnviz.Trace, step: int, playing: bool) -> int:
     col_play, col_slider, col_now = st.columns([1, 5, 3], vertical_alignment="center")
     with col_play:
         if st.button(
-            "⏸ Pause" if playing else "▶ Play",
+            "Pause" if playing else "Play",
             key=PLAY_KEY,
+            icon=":material/pause:" if playing else ":material/play_arrow:",  # a font icon: glyphs may not draw
             on_click=toggle_play,
             args=(tr.T,),
             help="Feed the words in one at a time",

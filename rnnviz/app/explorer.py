@@ -16,8 +16,8 @@ import streamlit as st
 
 import rnnviz
 from rnnviz import figures as F  # noqa: N812
-from rnnviz import sst
-from rnnviz.app import md_escape, shorten
+from rnnviz import phrases
+from rnnviz.app import md_escape, md_message, shorten
 from rnnviz.app.loaders import load_model, load_trace
 
 if TYPE_CHECKING:
@@ -100,13 +100,10 @@ def load_effects(name: str, text: str, forget: bool) -> analysis.WordEffects:
     return tools().word_effects(load_model(name), load_trace(name, text, forget))
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
-def load_dev_texts() -> list[str] | None:
-    """SST dev sentences in the corpus file's order, if the treebank is on this machine."""
-    data = sst.find_data()
-    if data is None:
-        return None
-    return [text for text, _ in sst.sentences(sst.load_split(data, "dev"))]
+@st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
+def load_phrases(name: str) -> phrases.Phrases:
+    """Each unit's top and bottom SST dev sentences, shipped beside the model (rnnviz.phrases)."""
+    return phrases.load_phrases(name)
 
 
 # -- the section -----------------------------------------------------------------------------------
@@ -373,11 +370,11 @@ def neurons_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
     k = int(unit) - 1
     chart("neuron", F.neuron_figure(tr, k, step), f"{model_name}-unit-{k + 1}")
     st.caption(tools().readout_note(tr.V, k))
-    texts = load_dev_texts()
-    if corpus is None or texts is None or len(texts) != len(corpus.final_states):
-        st.caption("The ranking of review sentences needs the SST dev set on this machine (../shared/data/sst).")
+    try:
+        ranks = load_phrases(model_name).extremes(k)  # shipped beside the model: no treebank needed
+    except (rnnviz.CheckpointError, ValueError) as exc:
+        st.caption(f"No ranking of review sentences: {md_message(str(exc))}")
         return
-    ranks = tools().neuron_extremes(corpus.final_states, texts, k)
     high, low = st.columns(2)
     for col, which, title in ((high, "highest", "Drives it highest"), (low, "lowest", "Drives it lowest")):
         with col:

@@ -31,6 +31,12 @@ def md_message(text: str) -> str:
     return "".join(piece if i % 2 else _MD_SPECIAL.sub(r"\\\1", piece) for i, piece in enumerate(pieces))
 
 
+def nothing_to_read_note(text: str) -> str:
+    """The one note the page shows instead of the views when the text has no words (markdown, no user text)."""
+    what = "The text is empty" if not text.strip() else "The text has no readable characters, only invisible ones"
+    return f"{what}. Type a sentence above, or pick an example."
+
+
 def shorten(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 

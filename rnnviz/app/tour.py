@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from rnnviz.app.params import PARAM_TOUR  # noqa: F401 - re-exported: ?tour=N opens step N
+from rnnviz.claim import Claim, Moves, Reads
 
 # Widget keys (tests import these).
 TOUR_START_KEY = "tour_start"
@@ -27,6 +28,7 @@ class TourStep:
     step: int  # the step t shown, 1..T
     goldfish: bool = False
     look: str = ""  # where to look on the page
+    claims: tuple[Claim, ...] = ()  # what the body says the model does, checked by the tests on `model`
 
 
 TOUR: tuple[TourStep, ...] = (
@@ -40,6 +42,7 @@ TOUR: tuple[TourStep, ...] = (
         5,
         goldfish=True,
         look="Compare the two lines in **Positivity so far** at the last word.",
+        claims=(Reads("negative"), Reads("positive", goldfish=True)),
     ),
     TourStep(
         "The loop",
@@ -48,7 +51,7 @@ TOUR: tuple[TourStep, ...] = (
         "this movie is not good",
         "rnn-64",
         4,
-        look="Look at **The loop**, top left. Press ▶ Play to feed the words in one at a time.",
+        look="Look at **The loop**, top left. Press Play to feed the words in one at a time.",
     ),
     TourStep(
         "Unrolling",
@@ -67,6 +70,7 @@ TOUR: tuple[TourStep, ...] = (
         "gru-64",
         4,
         look="Look at **Positivity so far**, top right, then move the step slider to 5.",
+        claims=(Moves(4, -0.2), Reads("negative", at=4), Moves(5, 0.3), Reads("positive", at=5)),
     ),
     TourStep(
         "xₜ, sₜ, oₜ and the shared U, V, W",
@@ -85,6 +89,7 @@ TOUR: tuple[TourStep, ...] = (
         "rnn-2",
         9,
         look="Look at **State space**, bottom left. Click a point to select its word.",
+        claims=(Moves(4, 0.3), Reads("positive", at=4), Reads("positive", at=8), Reads("negative", at=9)),
     ),
 )
 

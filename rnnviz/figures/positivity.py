@@ -1,7 +1,9 @@
 """The positivity view: o_t, the positivity of the sentence so far, against the step t.
 
 Click-to-select: the o_t markers (and the goldfish markers, and the highlighted marker) carry
-`customdata` whose first element is the step t (1..T) they stand for.
+`customdata` whose first element is the step t (1..T) they stand for; so do the words under the
+axis: their tick labels sit on a strip of their own (a second y axis, "y2") under one clear
+bar per word, so a click on a word selects its step.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import plotly.graph_objects as go
 
 from rnnviz.figures.mark import output_marker, selected_ring
 from rnnviz.figures.style import (
+    CLEAR,
     FAINT,
     GREY,
     HIGHLIGHT,
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 
 ALL_TICKS_UP_TO = 40  # longer texts label every k-th word (and the selected one); hover shows all
 FIG_HEIGHT = 300
+WORDS_PX = (26, 70)  # height of the word strip under the axis: level words, tilted ones
+MARGIN_B = 4
 
 
 def tick_steps(n_steps: int, step: int) -> list[int]:
@@ -62,6 +67,10 @@ def positivity_spec(tr: Trace, step: int | None = None, *, compare: Trace | None
     cut = f" (first {tr.T} of {tr.n_tokens_total} words)" if tr.truncated else ""
     title = f"Positivity so far: {sub('o', 't')}; verdict {sub('o', 'T')} = {final:.3f} {verdict(final)}{cut}"
     ticks = tick_steps(tr.T, t_sel)
+    top = 60 if compare is not None else 40
+    strip_px = WORDS_PX[1] if len(ticks) > 6 else WORDS_PX[0]
+    strip = strip_px / (FIG_HEIGHT - top - MARGIN_B)  # of the plot's height
+    data.append(_word_strip(tr))
     layout = base_layout(
         FIG_HEIGHT,
         title,
@@ -74,13 +83,15 @@ def positivity_spec(tr: Trace, step: int | None = None, *, compare: Trace | None
             "gridcolor": FAINT,
             "zeroline": False,
             "fixedrange": True,
+            "domain": [strip, 1],
         },
+        yaxis2={"domain": [0, strip], "range": [0, 1], "visible": False, "fixedrange": True},
         shapes=_halves(t_sel),
         annotations=_side_notes(),
         showlegend=compare is not None,
         legend={**legend_row(1.0), "yanchor": "bottom"},
-        # Room for tilted word ticks: Plotly tilts them itself when they crowd (no automargin: too slow).
-        margin={"l": 48, "r": 22, "t": 60 if compare is not None else 40, "b": 72 if len(ticks) > 6 else 32},
+        # The word ticks hang into the strip (Plotly tilts them itself when they crowd; no automargin: too slow).
+        margin={"l": 48, "r": 22, "t": top, "b": MARGIN_B},
     )
     return spec(data, layout)
 
@@ -100,6 +111,31 @@ def _curve(tr: Trace, hover: list[str], *, with_goldfish: bool) -> dict[str, Any
         "hovertext": hover,
         "hoverinfo": "text",
         "name": "o_t (with memory)" if with_goldfish else "o_t",
+    }
+
+
+def _word_strip(tr: Trace) -> dict[str, Any]:
+    """One clear bar per step over the strip where the words are written: a click on a word selects its step.
+
+    Bars, not markers: a bar is hit anywhere inside its column, and the columns meet without overlapping.
+    """
+    steps = list(range(1, tr.T + 1))
+    return {
+        "type": "bar",
+        "x": steps,
+        "y": [1] * tr.T,
+        "xaxis": "x",
+        "yaxis": "y2",
+        "width": 1,
+        "marker": {"color": CLEAR, "line": {"width": 0}},
+        "customdata": [[t] for t in steps],
+        "hovertext": [
+            f"{sub('x', t)} = “{esc(w)}”{kind_note(k)}<br>click to select step {t}"
+            for t, w, k in zip(steps, tr.labels, tr.kinds, strict=True)
+        ],
+        "hoverinfo": "text",
+        "showlegend": False,
+        "name": "words x_t",
     }
 
 

@@ -139,3 +139,18 @@ def test_map_tab_for_rnn_2_keeps_the_neurons():
     fig = map_chart(at)
     assert fig["layout"]["xaxis"]["title"]["text"].startswith("neuron 1")
     assert any("exact picture" in c.value for c in at.caption)
+
+
+def test_neurons_tab_ranks_sentences_without_the_treebank(monkeypatch):
+    """A hosted demo has no SST: the ranking comes from assets/NAME.phrases.json (rnnviz.phrases)."""
+    from rnnviz import sst
+
+    def no_treebank(*args, **kwargs):
+        raise AssertionError("the neurons tab read the treebank")
+
+    monkeypatch.setattr(sst, "find_data", no_treebank)
+    monkeypatch.setattr(sst, "load_split", no_treebank)
+    at = opened("Neurons", model="gru-64")
+    assert_ok(at)
+    assert any(m.value.startswith("**Drives it highest**") for m in at.markdown)
+    assert sum(m.value.startswith("`") for m in at.markdown) == 10  # five sentences each way

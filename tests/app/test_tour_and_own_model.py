@@ -23,6 +23,7 @@ from rnnviz.app.tour import (
     TOUR_START_KEY,
     parse_tour,
 )
+from rnnviz.claim import check_all
 from rnnviz.model import save_checkpoint
 
 
@@ -60,6 +61,20 @@ def test_tour_claims_hold_for_the_shipped_models():
     assert tr.tokens[so_far.step - 1] == "disgustingly"
     assert tr.outputs[so_far.step - 1] < 0.5 < tr.outputs[so_far.step]  # sinks, then "good" lifts it
     assert rnnviz.load_model(plane.model).config.hidden == 2
+    words = rnnviz.tokenize(plane.text)
+    assert [words[c.at - 1] for c in plane.claims] == ["wonderful", "wonderful", "was", "terrible"]
+
+
+@pytest.mark.parametrize("n", range(1, len(TOUR) + 1))
+def test_every_tour_claim_holds_on_its_model(n):
+    """Each step's body, as checkable claims (rnnviz.claim), on the model the step picks."""
+    step = TOUR[n - 1]
+    model = rnnviz.load_inference_model(step.model)
+    tr, goldfish = rnnviz.trace(model, step.text), rnnviz.trace(model, step.text, forget=True)
+    outcomes = check_all(step.claims, tr, goldfish)
+    assert all(o.held for o in outcomes), [o.said for o in outcomes]
+    behaviour = ("reads", "sinks", "lifts", "toward", "across", "stays")
+    assert bool(step.claims) == any(word in step.body for word in behaviour), step.title  # its behaviour is checked
 
 
 @pytest.mark.parametrize(

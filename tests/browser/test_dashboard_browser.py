@@ -71,6 +71,7 @@ def test_clicking_a_point_selects_its_step(app_page, app_url):
     open_app(page, app_url, "?text=" + quote("this movie is not good") + "&model=rnn-2&step=5")
     assert slider_value(page) == 5
     chart = page.locator(f".st-key-{CHART_KEYS['positivity']} .js-plotly-plot")
+    chart.scroll_into_view_if_needed()  # a mouse click at page coordinates needs the chart on screen
     # the second step's point: plotly stores each point's data on its SVG node
     box = chart.evaluate(
         """(gd) => {
@@ -82,8 +83,8 @@ def test_clicking_a_point_selects_its_step(app_page, app_url):
                     if (t !== 2) continue;
                     const xa = gd._fullLayout[tr.xaxis.replace('x', 'xaxis')];
                     const ya = gd._fullLayout[tr.yaxis.replace('y', 'yaxis')];
-                    const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
-                    return {x: r.left + xa.d2p(tr.x[j]), y: r.top + ya.d2p(tr.y[j])};
+                    const r = gd.querySelector('.main-svg').getBoundingClientRect();  // several subplots
+                    return {x: r.left + xa._offset + xa.d2p(tr.x[j]), y: r.top + ya._offset + ya.d2p(tr.y[j])};
                 }
             }
             return null;
@@ -95,6 +96,14 @@ def test_clicking_a_point_selects_its_step(app_page, app_url):
         "(sel) => document.querySelector(sel)?.value === '2'",
         arg=SLIDER,
     )
+    page.wait_for_function("() => new URL(location.href).searchParams.get('step') === '2'")
+
+
+def test_clicking_a_word_under_the_positivity_selects_its_step(app_page, app_url):
+    page = app_page
+    open_app(page, app_url, "?text=" + quote("this movie is not good") + "&model=rnn-2&step=5")
+    page.locator(f".st-key-{CHART_KEYS['positivity']} .xtick text").nth(1).click(force=True)  # "movie"
+    page.wait_for_function("(sel) => document.querySelector(sel)?.value === '2'", arg=SLIDER)
     page.wait_for_function("() => new URL(location.href).searchParams.get('step') === '2'")
 
 

@@ -92,7 +92,7 @@ def upload(page, app_url: str, good: Path, bad: Path) -> None:
     page.get_by_role("button", name="Your own model").click()
     upload = page.locator(f".st-key-{UPLOAD_KEY} input[type=file]")
     upload.set_input_files(str(good))
-    page.get_by_text("yours: my-model").wait_for()
+    page.get_by_role("radio", name="yours: my-model").wait_for()
     page.get_by_text("cannot travel in a link").wait_for()
     wait_idle(page)
     assert params(page)["model"] == "rnn-2"  # the address bar links the default model

@@ -88,11 +88,13 @@ def test_clickable_marks_carry_their_step():
         with_data = [d for d in figs[name].data if d.customdata is not None]
         assert with_data, name
         for d in with_data:
-            assert d.type == "scatter", (name, d.name)  # Plotly can select scatter points, not heatmap cells
+            # Plotly can select scatter points and bars, not heatmap cells; the positivity view's words are bars
+            assert d.type == ("bar" if (name, d.name) == ("positivity", "words x_t") else "scatter"), (name, d.name)
             assert all(isinstance(row[0], int) and 1 <= row[0] <= tr.T for row in d.customdata), (name, d.name)
     assert [row[0] for row in by_name(figs["unrolled"], "words x_t").customdata] == list(range(1, 10))
     assert [row[0] for row in by_name(figs["unrolled"], "copies of the cell").customdata] == list(range(1, 10))
     assert [row[0] for row in by_name(figs["positivity"], "o_t (with memory)").customdata] == list(range(1, 10))
+    assert [row[0] for row in by_name(figs["positivity"], "words x_t").customdata] == list(range(1, 10))
     points = [d for d in figs["projection"].data if d.name in ("words read", "words still to come")]
     assert [row[0] for d in points for row in d.customdata] == list(range(1, 10))
 
@@ -149,6 +151,20 @@ def test_positivity_ticks_are_the_tokens_and_y_is_o_t():
     assert any(s.type == "line" and s.y0 == s.y1 == 0.5 for s in fig.layout.shapes), "the 0.5 line"
     sel = by_name(fig, "selected step")
     assert list(sel.x) == [2] and sel.y[0] == pytest.approx(tr.outputs[1])
+
+
+@pytest.mark.parametrize("n", [5, 30])
+def test_positivity_words_are_clickable_under_the_axis(n: int):
+    """The word ticks hang into a strip of their own (y2) covered by one clear bar per step, carrying its step."""
+    fig = F.positivity(make_trace(n), 2)
+    words = by_name(fig, "words x_t")
+    assert (words.type, words.yaxis, list(words.x), words.width) == ("bar", "y2", list(range(1, n + 1)), 1)
+    assert [row[0] for row in words.customdata] == list(range(1, n + 1))
+    assert "click to select step 2" in words.hovertext[1]
+    strip, plot = fig.layout.yaxis2.domain, fig.layout.yaxis.domain
+    assert strip[0] == 0 and strip[1] == plot[0] > 0  # right under the plot, where the x ticks are written
+    assert fig.layout.margin.b < 10  # so the ticks fall on the strip, not in the margin
+    assert fig.layout.yaxis2.visible is False and words.marker.color == "rgba(0,0,0,0)"
 
 
 def test_positivity_long_text_labels_a_readable_subset():
