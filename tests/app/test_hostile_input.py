@@ -30,6 +30,7 @@ from support import run_app as run
 import rnnviz
 import rnnviz.figures as F  # noqa: N812 - short name for the views
 from rnnviz.app import (
+    CHART_KEYS,
     GOLDFISH_KEY,
     MAX_TEXT_CHARS,
     MODEL_KEY,
@@ -87,8 +88,8 @@ def type_text(at: AppTest, text: str) -> AppTest:
 
 
 def charts(at: AppTest) -> dict[str, dict]:
-    """Chart key -> the figure the view was sent to draw."""
-    return drawn_figures(at.get("bidi_component"))
+    """Chart key -> the figure each of the four views was sent to draw (not the explainer panel's charts)."""
+    return {k: f for k, f in drawn_figures(at.get("bidi_component")).items() if k in CHART_KEYS.values()}
 
 
 def live_markup(markdown: str) -> list[str]:
