@@ -12,12 +12,14 @@ the explorer ever imports torch.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import rnnviz
 from rnnviz import figures as F  # noqa: N812
@@ -57,7 +59,7 @@ TRIO = ("this movie is good", "this movie is not good", "this movie is not bad")
 MAX_PINS = 6
 N_STARTS = 128
 HEAVY_SLOTS = 1  # heavy computations (fixed points, word effects) at once on this server, all sessions together
-HEAVY_WAIT_S = 60.0  # how long one waits for a turn before being told to try again
+HEAVY_WAIT_S = 30.0  # how long one waits for a turn before being told to try again
 _HEAVY = threading.BoundedSemaphore(HEAVY_SLOTS)
 CHART_CONFIG = {
     "displayModeBar": True,
@@ -76,10 +78,16 @@ class BusyError(RuntimeError):
 @contextmanager
 def heavy_slot() -> Iterator[None]:
     """One of the server's HEAVY_SLOTS for the duration (waits up to HEAVY_WAIT_S for one to free)."""
-    if not _HEAVY.acquire(timeout=HEAVY_WAIT_S):
-        raise BusyError(
-            f"The server is busy: other visitors' tools are computing ({HEAVY_SLOTS} at a time). Try again in a minute."
-        )
+    ctx = get_script_run_ctx()
+    deadline = time.monotonic() + HEAVY_WAIT_S
+    while not _HEAVY.acquire(timeout=0.2):
+        if ctx is not None:
+            ctx.yield_check()  # a waiting session still answers its reader: a new rerun request ends the wait
+        if time.monotonic() > deadline:
+            raise BusyError(
+                f"The server is busy: other visitors' tools are computing ({HEAVY_SLOTS} at a time). "
+                "Try again in a minute."
+            )
     try:
         yield
     finally:
