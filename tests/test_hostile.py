@@ -211,7 +211,10 @@ def test_an_empty_text_on_a_custom_model_keeps_the_usual_note():
 
 # -- 2. your own model: bounded per session ---------------------------------------------------------
 def test_a_custom_models_traces_are_bounded_in_bytes(tmp_path):
-    from conftest import tiny_model
+    try:  # tests/support.py since the tests moved into folders, tests/conftest.py before
+        from support import tiny_model
+    except ImportError:
+        from conftest import tiny_model
 
     from rnnviz.model import save_checkpoint
 
