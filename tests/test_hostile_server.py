@@ -77,21 +77,26 @@ def rerun_message(widget_id: str, text: str) -> bytes:
     return msg.SerializeToString()
 
 
-def drain(session: ProtocolSession, quiet_s: float = 3.0) -> tuple[int, str | None]:
-    """Read a session's messages until it is quiet: (runs finished, the last readout line drawn)."""
+def drain(session: ProtocolSession, quiet_s: float = 3.0) -> tuple[int, int, str | None]:
+    """Read a session's messages until it is quiet: (runs started, runs finished, the last readout line drawn).
+
+    Runs that a newer request stopped early may send nothing."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    finished, readout = 0, None
+    started, finished, readout = 0, 0, None
     while True:
         try:
             raw = session._ws.recv(timeout=quiet_s)
         except TimeoutError:
-            return finished, readout
+            return started, finished, readout
         fm = ForwardMsg()
         fm.ParseFromString(raw)
-        if fm.WhichOneof("type") == "script_finished":
+        kind = fm.WhichOneof("type")
+        if kind == "new_session":  # sent as each run of the script starts
+            started += 1
+        elif kind == "script_finished":
             finished += 1
-        elif fm.WhichOneof("type") == "delta" and fm.delta.WhichOneof("type") == "new_element":
+        elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
             element = fm.delta.new_element
             if element.WhichOneof("type") == "markdown" and element.markdown.body.startswith("t = "):
                 readout = element.markdown.body
@@ -114,15 +119,18 @@ def test_a_thousand_reruns_in_one_burst_are_merged(quiet_connect):
             run = other.rerun(timeout=600)  # another visitor, during the flood
             other_s = time.monotonic() - t_other
             assert run.status in (0, 3) and not run.of("exception")
-            finished, readout = drain(flooder)
+            _, finished, readout = drain(flooder)
             cpu, wall = server_cpu(srv.proc.pid) - cpu0, time.monotonic() - t0
             peak = peak_rss_mb(srv.proc.pid)
             print(
-                f"flood of {FLOOD}: {finished} runs finished, server CPU {cpu:.1f} s, busy {wall:.1f} s, "
-                f"another visitor's rerun {other_s:.2f} s, peak RSS {peak:.0f} MB"
+                f"flood of {FLOOD}: {finished} runs finished, server CPU {cpu:.1f} s, "
+                f"busy {wall:.1f} s, another visitor's rerun {other_s:.2f} s, peak RSS {peak:.0f} MB"
             )
             assert readout is not None and f"**{FLOOD - 1}**" in readout, readout  # the newest text is drawn
-            assert finished < FLOOD // 10, finished  # merged, not run once per request
+            # Merged, not run once per request. Runs that a newer request stops early leave no trace in the
+            # messages, so the bound is on the CPU the flood costs the server: a budget of
+            # 10 ms per request (merged: under 1 s for all 1,000; one run each: ~100 s, measured).
+            assert cpu < FLOOD * 0.010, cpu
             assert peak < MAX_RSS_MB
             assert "Traceback" not in srv.log_text()
         finally:
