@@ -29,6 +29,9 @@ MAX_UPLOAD_BYTES = UPLOAD_LIMITS.max_file_bytes
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20  # Streamlit counts upload megabytes this way; the shipped ones are ~5 MB
 UPLOAD_TYPES = ("safetensors", "pt")  # a .pt is taken only to say how to convert it
 MAX_TRACES = 64  # traces kept per session for the custom model
+# ... and at most this many bytes of them: an H = 256 LSTM's trace of 200 tokens is ~4 MB, so 64 of
+# them would hold 250 MB for one visitor.
+MAX_TRACE_BYTES = 16 * 2**20
 
 Source = Literal["upload", "playground"]
 _HOW_TO_GET_ONE = (
@@ -38,6 +41,16 @@ _HOW_TO_GET_ONE = (
 
 class UploadError(ValueError):
     """An uploaded file that cannot be used, with a message a person can act on."""
+
+
+class TraceError(ValueError):
+    """Your own model loaded but could not read a text (its weights fail in the cell): a note, not a crash."""
+
+
+def trace_bytes(tr: rnnviz.Trace) -> int:
+    """The memory a trace's arrays hold."""
+    arrays = [tr.hidden, tr.outputs, tr.input_part, tr.memory_part, tr.V, *tr.gates.values()]
+    return sum(a.nbytes for a in arrays)
 
 
 @dataclass(eq=False)
@@ -65,16 +78,35 @@ class CustomModel:
         )
 
     def trace(self, text: str, forget: bool = False) -> rnnviz.Trace:
-        """rnnviz.trace for this model, remembering the last MAX_TRACES runs."""
+        """rnnviz.trace for this model, remembering the last MAX_TRACES runs (at most MAX_TRACE_BYTES of them).
+
+        ValueError for a text it cannot read (empty); TraceError, a ValueError too, when the model
+        itself fails on it, whatever the weights raise (the page shows a note, never an exception box).
+        """
         key = (text, forget)
         if key in self._traces:
             self._traces.move_to_end(key)
             return self._traces[key]
-        tr = rnnviz.trace(self.model, text, forget=forget)
+        try:
+            tr = rnnviz.trace(self.model, text, forget=forget)
+        except ValueError as exc:
+            if not rnnviz.tokenize(text):  # no words: the page's usual note
+                raise
+            raise TraceError(self._failed(exc)) from None
+        except Exception as exc:  # a checked file may still hold weights that fail in the cell
+            raise TraceError(self._failed(exc)) from None
         self._traces[key] = tr
-        while len(self._traces) > MAX_TRACES:
+        while len(self._traces) > MAX_TRACES or (
+            len(self._traces) > 1 and sum(map(trace_bytes, self._traces.values())) > MAX_TRACE_BYTES
+        ):
             self._traces.popitem(last=False)
         return tr
+
+    def _failed(self, exc: Exception) -> str:
+        return (
+            f"Your model {shorten(self.name, 40)} could not read this text ({type(exc).__name__}: "
+            f"{shorten(str(exc), 80)}). Pick a shipped model above, or upload another checkpoint."
+        )
 
 
 def check_upload(file_name: str, n_bytes: int) -> None:

@@ -1,18 +1,25 @@
 """The "Explore the hidden state" section: map, dynamics, word effects, one step apart, compare, neurons, export.
 
 Lazy: the expander and its tabs track their state, so nothing here runs on a keystroke while the section
-is closed, and only the open tab runs while it is open. Fixed points are computed once per model and
-word (cached); everything else is a cached function of (model, text). The tools run on rnnviz.analysis
+is closed, and only the open tab runs while it is open. The two heavy tools (fixed points, word effects:
+seconds of CPU each) run only on a button press, at most HEAVY_SLOTS at once on the whole server (others
+wait their turn), and are cached: fixed points per model and lower-cased word, word effects per model
+and text. Everything else is a cached function of (model, text). The tools run on rnnviz.analysis
 (numpy and scipy, imported once the section is opened) and the shipped NumpyRNN: neither the page nor
 the explorer ever imports torch.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import rnnviz
 from rnnviz import figures as F  # noqa: N812
@@ -40,7 +47,10 @@ DOWNLOAD_JSON_KEY = "explorer_json"
 DOWNLOAD_CSV_KEY = "explorer_csv"
 DOWNLOAD_COMPARE_KEY = "explorer_compare_html"
 CHART_KEY_PREFIX = "explorer_chart_"
+FIXED_POINTS_KEY = "explorer_find_fixed_points"  # button
+EFFECTS_KEY = "explorer_word_effects"  # button
 PINNED = "_explorer_pinned"  # session state: list of (text, forget)
+ASKED = "_explorer_asked"  # session state: heavy tool -> the (model, input) its button last asked for
 
 TABS = ("Map", "Dynamics & fixed points", "Word effects", "One step apart", "Compare", "Neurons", "Export")
 PAIRS = {"PC1 / PC2": (0, 1), "PC1 / PC3": (0, 2), "PC2 / PC3": (1, 2)}  # the map's planes
@@ -48,6 +58,9 @@ COLOUR_BY = {"label": "review label", "o": "o (the readout)"}
 TRIO = ("this movie is good", "this movie is not good", "this movie is not bad")
 MAX_PINS = 6
 N_STARTS = 128
+HEAVY_SLOTS = 1  # heavy computations (fixed points, word effects) at once on this server, all sessions together
+HEAVY_WAIT_S = 30.0  # how long one waits for a turn before being told to try again
+_HEAVY = threading.BoundedSemaphore(HEAVY_SLOTS)
 CHART_CONFIG = {
     "displayModeBar": True,
     "displaylogo": False,
@@ -58,6 +71,34 @@ CHART_CONFIG = {
 
 
 # -- cached work -----------------------------------------------------------------------------------
+class BusyError(RuntimeError):
+    """Every heavy slot stayed taken for HEAVY_WAIT_S: the visitor is asked to try again."""
+
+
+@contextmanager
+def heavy_slot() -> Iterator[None]:
+    """One of the server's HEAVY_SLOTS for the duration (waits up to HEAVY_WAIT_S for one to free)."""
+    ctx = get_script_run_ctx()
+    deadline = time.monotonic() + HEAVY_WAIT_S
+    while not _HEAVY.acquire(timeout=0.2):
+        if ctx is not None:
+            ctx.yield_check()  # a waiting session still answers its reader: a new rerun request ends the wait
+        if time.monotonic() > deadline:
+            raise BusyError(
+                f"The server is busy: other visitors' tools are computing ({HEAVY_SLOTS} at a time). "
+                "Try again in a minute."
+            )
+    try:
+        yield
+    finally:
+        _HEAVY.release()
+
+
+def word_key(word: str) -> str:
+    """The fixed points' cache key for a typed word: the model reads lower-cased tokens, so "Good" is "good"."""
+    return " ".join(word.lower().split())
+
+
 def tools() -> ModuleType:
     """rnnviz.analysis, imported on first use: it brings scipy.optimize, which only these tools need."""
     from rnnviz import analysis
@@ -72,7 +113,7 @@ def load_params(name: str) -> analysis.CellParams:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def load_fixed_points(name: str, word: str) -> analysis.FixedPoints:
-    """Seconds, once per model and word: N_STARTS starts near states real sentences reach."""
+    """Seconds, once per model and word (pass word_key(word)): N_STARTS starts near states real sentences reach."""
     analysis = tools()
     model = load_model(name)
     params = load_params(name)
@@ -82,7 +123,8 @@ def load_fixed_points(name: str, word: str) -> analysis.FixedPoints:
     except rnnviz.CheckpointError:
         around = None
     starts = analysis.default_starts(params, N_STARTS, around=around)
-    return analysis.find_fixed_points(params, x, word=label, starts=starts)
+    with heavy_slot():
+        return analysis.find_fixed_points(params, x, word=label, starts=starts)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -97,7 +139,19 @@ def load_flow(name: str, word: str) -> analysis.Flow | None:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def load_effects(name: str, text: str, forget: bool) -> analysis.WordEffects:
-    return tools().word_effects(load_model(name), load_trace(name, text, forget))
+    """One trace per word left out (200 tokens: seconds): once per model and text, in a heavy slot."""
+    tr = load_trace(name, text, forget)
+    with heavy_slot():
+        return tools().word_effects(load_model(name), tr)
+
+
+def asked(tool: str, key: tuple) -> bool:
+    """Whether this session's button for `tool` asked for `key` (the model and input shown now)."""
+    return st.session_state.get(ASKED, {}).get(tool) == key
+
+
+def _ask(tool: str, key: tuple) -> None:
+    st.session_state.setdefault(ASKED, {})[tool] = key
 
 
 @st.cache_resource(max_entries=len(rnnviz.SHIPPED), show_spinner=False)
@@ -126,7 +180,7 @@ def explorer_section(model_name: str, tr: rnnviz.Trace, step: int, *, corpus: rn
                     try:
                         draw(model_name, tr, step, corpus)
                     except Exception as exc:  # one broken tool must not take the page down
-                        st.error(f"This tool failed ({type(exc).__name__}: {md_escape(str(exc))}).")
+                        st.error(f"This tool failed ({type(exc).__name__}: {md_escape(shorten(str(exc), 80))}).")
 
 
 def chart(name: str, fig, file_stem: str) -> None:
@@ -241,15 +295,25 @@ def dynamics_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Co
         placeholder="average word",
         help="The fixed points (and for rnn-2 the flow arrows) are those of the update with this one word as input.",
     )
-    word = (word or "").strip()
+    word = word_key(word or "")
+    key = (model_name, word)
+    st.button("Find the fixed points", key=FIXED_POINTS_KEY, on_click=_ask, args=("fixed points", key),
+              icon=":material/my_location:", disabled=asked("fixed points", key))  # fmt: skip
+    fp = None
     try:
-        with st.spinner("Finding fixed points (once per model and word)…"):
-            fp = load_fixed_points(model_name, word)
-            flow = load_flow(model_name, word)
+        flow = load_flow(model_name, word)
+        if asked("fixed points", key):
+            with st.spinner(f"Finding fixed points (once per model and word; {HEAVY_SLOTS} such job at a time)…"):
+                fp = load_fixed_points(model_name, word)
     except ValueError as exc:
-        st.warning(md_escape(str(exc)), icon=":material/edit:")
+        st.warning(md_escape(shorten(str(exc), 120)), icon=":material/edit:")
         return
+    except BusyError as exc:
+        st.info(str(exc), icon=":material/hourglass_empty:")
     chart("dynamics", F.dynamics_figure(tr, step, corpus=corpus, fixed_points=fp, flow=flow), f"{model_name}-dynamics")
+    if fp is None:
+        st.caption("Press “Find the fixed points” to compute them for this word (seconds; kept for everyone after).")
+        return
     st.caption(
         f"x = “{md_escape(fp.word)}”. {md_escape(tools().describe_fixed_points(fp))} Found in {fp.seconds:.1f} s "
         f"from {fp.n_starts} starts and kept for this model and word."
@@ -263,7 +327,18 @@ def effects_tab(model_name: str, tr: rnnviz.Trace, step: int, corpus: rnnviz.Cor
         "word was read ($o_0 = \\sigma(c)$, the reading of no words). *If left out*: $o_T$ minus the final "
         "$o$ of the same text without that word: how much the verdict owes to it, memory included."
     )
-    effects = load_effects(model_name, tr.text, tr.forget)
+    key = (model_name, tr.text, tr.forget)
+    st.button("Measure each word's effect", key=EFFECTS_KEY, on_click=_ask, args=("word effects", key),
+              icon=":material/functions:", disabled=asked("word effects", key))  # fmt: skip
+    if not asked("word effects", key):
+        st.caption(f"Reads the text again once per word left out ({tr.T} words): press the button to run it.")
+        return
+    try:
+        with st.spinner(f"Reading the text {tr.T} more times ({HEAVY_SLOTS} such job at a time on this server)…"):
+            effects = load_effects(model_name, tr.text, tr.forget)
+    except BusyError as exc:
+        st.info(str(exc), icon=":material/hourglass_empty:")
+        return
     chart("effects", F.word_effects_figure(tr, effects), f"{model_name}-word-effects")
 
 

@@ -8,7 +8,9 @@ the component only changes how they reach the page.
 
 plotly.js is the copy inside the installed `plotly` package, served by Streamlit's own component
 file route (`/component/<name>/plotly.min.js`, cached by the browser), so nothing is fetched from
-the internet and the version always matches the plotly that built the figure.
+the internet and the version always matches the plotly that built the figure. That route serves a
+whole folder, and plotly's package_data holds much more than plotly.min.js (datasets, templates): the
+route is given a folder of its own holding that one file (a hard link, else a copy; see plotly_js_dir).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,7 @@ import streamlit.components.v2 as components_v2
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, jsonable
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js ships here
+CACHE_ENV = "RNNVIZ_CACHE_DIR"  # where the folder served for plotly.js lives (default ~/.cache/rnnviz)
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"  # live_chart.js
 PLOTLY_JS, MODULE_JS = "plotly.min.js", "live_chart.js"
 CSS = """
@@ -69,7 +74,7 @@ def urls() -> dict[str, str]:
     found = st.session_state.get(_URLS)
     if found is None:
         found = {
-            "src": _route("plotlyjs", PLOTLY_DIR, PLOTLY_JS, plotly.__version__),
+            "src": _route("plotlyjs", plotly_js_dir(), PLOTLY_JS, plotly.__version__),
             "module": _route("frontend", FRONTEND_DIR, MODULE_JS, _module_version()),
         }
         st.session_state[_URLS] = found
@@ -78,8 +83,38 @@ def urls() -> dict[str, str]:
 
 @functools.cache
 def _serves_plotly_js(directory: Path) -> bool:
-    """Whether the plotly package holds plotly.min.js (looked up once, not on every keystroke)."""
-    return (directory / PLOTLY_JS).is_file()
+    """Whether the plotly package holds plotly.min.js and it can be served alone (looked up once, not on every
+    keystroke)."""
+    if not (directory / PLOTLY_JS).is_file():
+        return False
+    try:
+        plotly_js_dir()
+    except OSError:
+        return False
+    return True
+
+
+@functools.cache
+def plotly_js_dir() -> Path:
+    """A folder holding only plotly.min.js, the one file of the plotly package the page needs (once per process).
+
+    In $RNNVIZ_CACHE_DIR (default ~/.cache/rnnviz), named by plotly's version; the file is a hard link to the
+    package's copy where the file system allows, else a copy (a symlink would not do: Streamlit refuses files
+    that resolve outside the served folder). OSError if it cannot be made.
+    """
+    root = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "rnnviz")
+    folder = root / f"plotlyjs-{plotly.__version__}"
+    source, target = PLOTLY_DIR / PLOTLY_JS, folder / PLOTLY_JS
+    if not target.is_file() or target.stat().st_size != source.stat().st_size:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{PLOTLY_JS}.{os.getpid()}"
+        partial.unlink(missing_ok=True)
+        try:
+            os.link(source, partial)
+        except OSError:
+            shutil.copyfile(source, partial)
+        os.replace(partial, target)  # atomic: another server process may be reading it
+    return folder
 
 
 @functools.cache

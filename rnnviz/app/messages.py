@@ -12,11 +12,21 @@ from rnnviz.app.keys import MAX_TEXT_CHARS
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^])")
 # One inline code span as our messages write it: single backticks around text without backticks.
 _CODE_SPAN = re.compile(r"((?<!`)`[^`]+`(?!`))")
+# Streamlit's markdown (GitHub's) turns bare https://..., www.... and name@host.tld into links after
+# the escapes are read, so no backslash can stop it. An invisible WORD JOINER (no gap, no line break)
+# after "www", after a "scheme:" before "//" and after every "@" breaks each of those patterns.
+LINK_BREAK = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(www(?=\.)|:(?=//)|@)")
+
+
+def inert(text: str) -> str:
+    """`text` with every autolink pattern broken by LINK_BREAK (it looks the same; no link is made of it)."""
+    return _AUTOLINK.sub(lambda m: m.group(1) + LINK_BREAK, text)
 
 
 def md_escape(text: str) -> str:
-    """User text made safe for st.markdown: every markdown, HTML and LaTeX character shown literally."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """User text made safe for st.markdown: every markdown, HTML and LaTeX character shown literally, no links."""
+    return _MD_SPECIAL.sub(r"\\\1", inert(" ".join(text.split())))
 
 
 def md_message(text: str) -> str:
@@ -28,7 +38,7 @@ def md_message(text: str) -> str:
     Streamlit changes nothing, and a code span renders its content literally: no HTML, links or math.
     """
     pieces = _CODE_SPAN.split(" ".join(text.split()))  # text, span, text, span, ..., text
-    return "".join(piece if i % 2 else _MD_SPECIAL.sub(r"\\\1", piece) for i, piece in enumerate(pieces))
+    return "".join(piece if i % 2 else _MD_SPECIAL.sub(r"\\\1", inert(piece)) for i, piece in enumerate(pieces))
 
 
 def nothing_to_read_note(text: str) -> str:

@@ -35,7 +35,7 @@ DOWNLOAD_KEY = "pg_download"
 TRAINER = "_pg_trainer"
 START_ERROR = "_pg_start_error"
 LIVE = "_pg_live"  # the live fragment saw the trainer running
-SAVED = "_pg_saved"  # (trainer.id, checkpoint path)
+SAVED = "_pg_saved"  # the trainer.id whose model is being read here
 FIXED = "_pg_fixed"  # (trainer.id, snapshot index) -> fixed points
 
 LIVE_EVERY_S = 0.5
@@ -247,8 +247,8 @@ def explore_section(trainer: pg.Trainer) -> None:
     col_save, col_main, col_download = st.columns(3)
     with col_save:
         if st.button(EXPLORE_LABEL, key=EXPLORE_KEY, icon=":material/travel_explore:",
-                     help="Saves the model and shows it reading a sentence of your choice, here"):  # fmt: skip
-            st.session_state[SAVED] = (trainer.id, str(pg.save_trained(trainer)))
+                     help="Shows the trained model reading a sentence of your choice, here"):  # fmt: skip
+            st.session_state[SAVED] = trainer.id  # nothing written on the server: it reads the model in memory
     with col_main:
         if st.button(OPEN_MAIN_LABEL, key=OPEN_MAIN_KEY, icon=":material/open_in_new:",
                      help="The main page adds it to its model picker, for this session only"):  # fmt: skip
@@ -259,15 +259,12 @@ def explore_section(trainer: pg.Trainer) -> None:
             "Download the model", data=data, file_name=name, mime="application/octet-stream", key=DOWNLOAD_KEY,
             help=f"{name}: an ordinary rnnviz checkpoint, loadable with rnnviz.load_model",
         )  # fmt: skip
-    saved = st.session_state.get(SAVED)
-    if saved is None or saved[0] != trainer.id:
-        st.caption("Saves the trained model and shows it reading a sentence of your choice, here.")
+    if st.session_state.get(SAVED) != trainer.id:
+        st.caption("Shows the trained model reading a sentence of your choice, here.")
         return
     st.info(
-        "Saved as an ordinary rnnviz checkpoint at `"
-        + saved[1]
-        + "`. Open it in the main views with the button above, in Python with "
-        "`rnnviz.load_model(path)`, or read it here:",
+        "Download it as an ordinary rnnviz checkpoint (load it in Python with `rnnviz.load_model(path)`), open it "
+        "in the main views with the buttons above, or read a sentence with it here:",
         icon=":material/save:",
     )
     default = trainer.task.test[0].text if trainer.task.test else ""

@@ -8,6 +8,7 @@ it records a `Snapshot` of plain numpy values for the figures.
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 import threading
@@ -47,6 +48,10 @@ PREFIX_WEIGHT = 0.25  # loss weight of a labelled prefix against the whole seque
 CLIP = 5.0  # gradient norm
 
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
+# Trainings yield to the pages' keystrokes: the worker thread runs at a lower OS priority (Linux sets a
+# thread's niceness by its id), and gives the GIL up after every step for YIELD_S.
+NICENESS = 10
+YIELD_S = 0.002
 
 
 class BusyError(RuntimeError):
@@ -204,6 +209,7 @@ class Trainer:
     def _run(self) -> None:
         try:
             torch.set_num_threads(1)  # tiny tensors: one thread, and the other core stays free
+            lower_priority()
             self.status = self._train()
         except Exception as exc:  # the page shows it; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"
@@ -245,6 +251,7 @@ class Trainer:
             if step % cfg.snapshot_every == 0 or step == cfg.steps:
                 self._record(step, losses, hits, seen, held_out, shown)
                 losses, hits, seen = [], 0, 0
+            time.sleep(YIELD_S)  # let a page's run take the GIL between steps
         return "done"
 
     @torch.no_grad()
@@ -348,6 +355,15 @@ def checkpoint_meta(trainer: Trainer) -> dict[str, object]:
         "test_accuracy": last.test_accuracy if last else None,
         "label_names": list(task.label_names),
     }
+
+
+def lower_priority(niceness: int = NICENESS) -> bool:
+    """Lower the calling thread's scheduling priority (Linux: per thread); False where the OS does not allow it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+    except (AttributeError, OSError):
+        return False
+    return True
 
 
 def save_trained(trainer: Trainer, directory: str | Path | None = None) -> Path:

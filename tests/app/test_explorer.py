@@ -15,7 +15,9 @@ from rnnviz.app.explain import EXPLAIN_CHARTS, EXPLAIN_LABEL
 from rnnviz.app.explorer import (
     DOWNLOAD_CSV_KEY,
     DOWNLOAD_JSON_KEY,
+    EFFECTS_KEY,
     EXPLORER_KEY,
+    FIXED_POINTS_KEY,
     MAP_3D_KEY,
     MAP_COLOUR_KEY,
     MAP_PAIR_KEY,
@@ -56,6 +58,8 @@ def test_closed_section_runs_nothing():
 @pytest.mark.parametrize("tab", TABS[:6])
 def test_every_tab_draws_one_chart(tab):
     at = opened(tab)
+    if tab == "Word effects":  # heavy: only on a press
+        at.button(key=EFFECTS_KEY).click().run()
     assert_ok(at)
     assert len(at.get("plotly_chart")) == 1  # the tab's chart; the views are live charts
 
@@ -63,6 +67,7 @@ def test_every_tab_draws_one_chart(tab):
 def test_dynamics_tab_takes_a_word_and_rejects_two():
     at = opened("Dynamics & fixed points")
     at.text_input(key=WORD_KEY).set_value("good").run()
+    at.button(key=FIXED_POINTS_KEY).click().run()  # heavy: only on a press
     assert_ok(at)
     assert any("“good”" in c.value for c in at.caption)
     at.text_input(key=WORD_KEY).set_value("not good").run()

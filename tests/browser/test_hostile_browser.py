@@ -248,6 +248,48 @@ def test_odd_links_open_a_working_page(hostile_browser, server, name):
         ctx.close()
 
 
+# -- links planted by a URL (issue 17) ---------------------------------------------------------------
+EVIL = "evil.example"
+PLANTED_LINKS = {
+    "values": {
+        "model": f"https://{EVIL}/login",
+        "text": f"go to www.{EVIL} or mail bob@{EVIL} at https://{EVIL}/x now",
+        "step": f"www.{EVIL}",
+        "goldfish": f"bob@{EVIL}",
+        f"https://{EVIL}/p": "1",
+        f"www.{EVIL}": f"mailto:bob@{EVIL}",
+    },
+    "tour": {"tour": f"https://{EVIL}/tour"},
+}
+# Links that lead to the attacker's host (a mailto: names it after the @); our own links carry the page's query.
+LINKS_JS = """(host) => [...document.querySelectorAll('a[href]')].map(a => new URL(a.href))
+    .filter(u => u.host.includes(host) || (u.protocol !== 'http:' && u.protocol !== 'https:' && u.href.includes(host)))
+    .map(u => u.href)"""
+
+
+@needs_browser
+@pytest.mark.parametrize("name", PLANTED_LINKS)
+def test_a_link_plants_no_clickable_link(hostile_browser, server, name):
+    """Quoted values (notes, the words read, the readout) show the attacker's URLs as text, never as links."""
+    from urllib.parse import urlencode
+
+    ctx, page = new_page(hostile_browser)
+    try:
+        open_app(page, server.url + "?" + urlencode(PLANTED_LINKS[name]))
+        page.wait_for_selector(TICKS, state="attached")
+        wait_idle(page)
+        state = assert_page_ok(page)
+        shown = state["text"].replace("\u2060", "")
+        assert EVIL in shown  # quoted in the notes, as text
+        assert page.evaluate(LINKS_JS, EVIL) == []
+        retype(page, f"visit www.{EVIL} or write to bob@{EVIL} or https://{EVIL}/y")  # typed, too
+        wait_for_view(page, f"visit www.{EVIL} or write to bob@{EVIL} or https://{EVIL}/y")
+        wait_idle(page)
+        assert page.evaluate(LINKS_JS, EVIL) == []
+    finally:
+        ctx.close()
+
+
 # -- isolation -------------------------------------------------------------------------------------
 @needs_browser
 def test_two_sessions_typing_at_once_each_see_their_own(hostile_browser, server):
