@@ -128,7 +128,9 @@ def test_the_explorer_runs_every_tool_without_importing_torch():
         import sys
         from streamlit.testing.v1 import AppTest
         from rnnviz.app import MODEL_KEY
-        from rnnviz.app.explorer import EXPLORER_KEY, TABS, TABS_KEY, WORD_KEY
+        from rnnviz.app.explorer import EFFECTS_KEY, EXPLORER_KEY, FIXED_POINTS_KEY, TABS, TABS_KEY, WORD_KEY
+
+        PRESS = {"Dynamics & fixed points": FIXED_POINTS_KEY, "Word effects": EFFECTS_KEY}  # heavy tools: on a press
 
         at = AppTest.from_file("streamlit_app.py", default_timeout=300)
         at.query_params["text"] = "this movie is not good"
@@ -142,6 +144,8 @@ def test_the_explorer_runs_every_tool_without_importing_torch():
                 at.run()
                 if tab == "Dynamics & fixed points":
                     at.text_input(key=WORD_KEY).set_value("good").run()
+                if tab in PRESS:
+                    at.button(key=PRESS[tab]).click().run()
                 assert not at.exception and not at.error, (name, tab, at.exception, [e.value for e in at.error])
                 assert at.get("plotly_chart") or tab == "Export", (name, tab)
         assert "rnnviz.dynamics" in sys.modules and "rnnviz.analysis" in sys.modules  # the tools did run
