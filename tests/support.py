@@ -221,6 +221,28 @@ def app_test(
     return at
 
 
+def playground_with_upload(content: bytes, timeout: float = 60) -> AppTest:
+    """The playground page with its file uploader answering `content` (AppTest cannot upload files)."""
+    from streamlit.testing.v1 import AppTest
+
+    page = ROOT / "pages" / "1_Training_playground.py"
+    script = f"""
+import streamlit as st
+
+class _Upload:
+    def getvalue(self):
+        return {content!r}
+
+_real_uploader = st.file_uploader
+st.file_uploader = lambda *args, **kwargs: _Upload()
+try:
+    exec(compile(open({str(page)!r}).read(), {str(page)!r}, "exec"), {{"__name__": "__main__"}})
+finally:
+    st.file_uploader = _real_uploader  # AppTest runs in this process: leave streamlit as it was
+"""
+    return AppTest.from_string(script, default_timeout=timeout)
+
+
 def run_app(query: dict[str, str] | None = None, state: dict[str, Any] | None = None) -> AppTest:
     """The dashboard run once in AppTest, as opened with this link (query) and session state."""
     return app_test(APP, query, state).run()

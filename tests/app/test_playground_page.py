@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
+from support import playground_with_upload
 
 from rnnviz import playground as pg
 from rnnviz.app import playground as ui
@@ -86,27 +87,8 @@ def test_the_page_shows_a_spinner_while_torch_loads():
     assert out.strip() == "False"
 
 
-def _with_upload(content: bytes) -> AppTest:
-    """The page with its file uploader answering `content` (AppTest cannot upload files)."""
-    script = f"""
-import streamlit as st
-
-class _Upload:
-    def getvalue(self):
-        return {content!r}
-
-_real_uploader = st.file_uploader
-st.file_uploader = lambda *args, **kwargs: _Upload()
-try:
-    exec(compile(open({str(PAGE)!r}).read(), {str(PAGE)!r}, "exec"), {{"__name__": "__main__"}})
-finally:
-    st.file_uploader = _real_uploader  # AppTest runs in this process: leave streamlit as it was
-"""
-    return AppTest.from_string(script, default_timeout=60)
-
-
 def test_bad_upload_shows_a_friendly_error():
-    at = _with_upload(b"1\tfine film\nthis line has no tab\n").run()
+    at = playground_with_upload(b"1\tfine film\nthis line has no tab\n").run()
     at.selectbox(key=K["TASK_KEY"]).set_value("upload").run()
     assert not at.exception
     assert any("Line 2" in e.value and "no TAB" in e.value for e in at.error)  # markdown-escaped in the source
@@ -115,7 +97,7 @@ def test_bad_upload_shows_a_friendly_error():
 
 def test_good_upload_can_train():
     rows = "".join(f"{i % 2}\t{'a fine warm film' if i % 2 else 'a dull poor film'} {i}\n" for i in range(40))
-    at = _with_upload(rows.encode()).run()
+    at = playground_with_upload(rows.encode()).run()
     at.selectbox(key=K["TASK_KEY"]).set_value("upload").run()
     assert not at.exception and not at.error
     assert not at.button(key=K["TRAIN_KEY"]).disabled

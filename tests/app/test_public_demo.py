@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import playground_with_upload
 
 import rnnviz
 from rnnviz.app import MODEL_KEY, TEXT_KEY, loaders
@@ -102,25 +103,6 @@ def test_typed_links_show_as_words_not_links():
     assert all(not autolinks(m) for m in page_messages(at))
 
 
-def _playground_with_upload(content: bytes) -> AppTest:
-    """The playground with its file uploader answering `content` (AppTest cannot upload files)."""
-    script = f"""
-import streamlit as st
-
-class _Upload:
-    def getvalue(self):
-        return {content!r}
-
-_real_uploader = st.file_uploader
-st.file_uploader = lambda *args, **kwargs: _Upload()
-try:
-    exec(compile(open({str(PLAYGROUND)!r}).read(), {str(PLAYGROUND)!r}, "exec"), {{"__name__": "__main__"}})
-finally:
-    st.file_uploader = _real_uploader
-"""
-    return AppTest.from_string(script, default_timeout=60)
-
-
 def test_tsv_examples_with_links_show_as_text():
     from rnnviz.app.playground import TASK_KEY
 
@@ -128,13 +110,13 @@ def test_tsv_examples_with_links_show_as_text():
         f"{i % 2}\t{'a fine film' if i % 2 else 'a dull film'} see www.{EVIL} or bob@{EVIL} https://{EVIL}/{i}\n"
         for i in range(40)
     )
-    at = _playground_with_upload(rows.encode()).run()
+    at = playground_with_upload(rows.encode()).run()
     at.selectbox(key=TASK_KEY).set_value("upload").run()
     assert_clean(at)
     messages = page_messages(at)
     assert any(EVIL in shown(m) for m in messages), messages  # the examples are shown ...
     assert all(not autolinks(m) for m in messages), [m for m in messages if autolinks(m)]  # ... without links
-    bad = _playground_with_upload(f"1\tok film\nwww.{EVIL} no tab https://{EVIL}\n".encode()).run()
+    bad = playground_with_upload(f"1\tok film\nwww.{EVIL} no tab https://{EVIL}\n".encode()).run()
     bad.selectbox(key=TASK_KEY).set_value("upload").run()
     assert_clean(bad)
     assert bad.error and all(not autolinks(m) for m in page_messages(bad))
