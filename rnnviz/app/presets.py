@@ -108,8 +108,8 @@ CAPTIONS = {
     "into the cell for the next word, and oₜ comes out. U, W, V label the arrows.",
     "unrolled": "**Unrolled.** The same cell copied once per word, each copy passing sₜ to the "
     "next. Every copy uses the same U, W, V.",
-    "projection": "**State space.** sₜ as a point, one per word, starting at s₀. The "
-    "background shows where the readout says positive or negative.",
+    "projection": "**Projection.** The essay's other drawing: sₜ as a point in state space, one per word, "
+    "starting at s₀. The background shows where the readout says positive or negative.",
     "positivity": "**Positivity so far.** oₜ after each word: above 0.5 reads positive, below reads negative.",
 }
 GOLDFISH_CAPTION = (

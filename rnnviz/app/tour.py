@@ -88,7 +88,7 @@ TOUR: tuple[TourStep, ...] = (
         "the acting was wonderful but the plot was terrible",
         "rnn-2",
         9,
-        look="Look at **State space**, bottom left. Click a point to select its word.",
+        look="Look at the **Projection**, bottom left. Click a point to select its word.",
         claims=(Moves(4, 0.3), Reads("positive", at=4), Reads("positive", at=8), Reads("negative", at=9)),
     ),
 )

@@ -179,7 +179,7 @@ def _flat(scene: Scene) -> Spec:
     square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind != "pca" else {}
     layout = base_layout(
         FIG_HEIGHT,
-        _title(scene, "State space"),
+        _title(scene, "Projection"),
         # constrain: equal units on both axes shrink the plot, never stretch the range
         xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
         yaxis=grid_axis(yr, plane.titles[1], constrain="domain", **square),
@@ -203,7 +203,7 @@ def _deep(scene: Scene) -> Spec:
     }
     layout = base_layout(
         FIG_HEIGHT + 180,
-        _title(scene, "State space in 3-D"),
+        _title(scene, "Projection in 3-D"),
         scene={
             **scene_layout,
             "bgcolor": CLEAR,

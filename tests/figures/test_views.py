@@ -537,3 +537,12 @@ def test_hidden_values_have_a_colour_scale_of_their_own():
     assert scale(by_name(F.unrolled(tr, 2), "o_t")) == sentiment  # o_t keeps the sentiment colours
     gate_bars = [s.fillcolor for s in F.rolled(tr, 2).layout.shapes if s.fillcolor and s.fillcolor.startswith("rgb(")]
     assert gate_bars and all(c not in {colour for _, colour in DIVERGING} for c in gate_bars)
+
+
+def test_the_state_space_view_is_called_the_projection_as_in_the_essay():
+    from rnnviz.app.presets import CAPTIONS
+
+    assert F.projection(make_trace(4, 2), 2).layout.title.text.startswith("Projection: ")
+    tr = make_trace(4, 3)
+    assert F.projection(tr, 2, corpus=make_corpus(3), dims=3).layout.title.text.startswith("Projection in 3-D")
+    assert CAPTIONS["projection"].startswith("**Projection.**")
