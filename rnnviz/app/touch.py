@@ -15,6 +15,7 @@ from rnnviz.app.session import do, page_state
 from rnnviz.app.state import PageState, Touched, Weights
 
 TOUCH_LABEL = "Touch the model: W"
+TOUCH_KEY = "touch"  # the expander (open: True)
 W_KEYS = {(i, j): f"touch_w{i + 1}{j + 1}" for i in range(2) for j in range(2)}  # W[i][j]'s slider
 SCALE_KEY = "touch_input_scale"
 ZERO_KEY = "touch_w_zero"
@@ -102,10 +103,13 @@ def touch_panel(state: PageState, name: str) -> None:
     """The panel, for rnn-2 only: W's four entries and the input scale, W = 0, reset; the numbers now and trained."""
     if not touchable(name):
         return
+    box = st.expander(TOUCH_LABEL, key=TOUCH_KEY, on_change="rerun", icon=":material/tune:")
+    if not box.open:  # shut: nothing built on the keystroke path
+        return
     trained = trained_w(name)
     w, scale = _shown(state, trained)
     _show_in_sliders(state, trained)
-    with st.expander(TOUCH_LABEL, icon=":material/tune:"):  # stays as the reader left it (open or shut)
+    with box:
         st.caption(
             "rnn-2 has two hidden units, so its loop weight W is four numbers: sₜ = tanh(U xₜ + W sₜ₋₁ + b). "
             "Move them, or scale the word's term U xₜ, and the path, the readout's side and oₜ follow. "

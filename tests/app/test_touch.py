@@ -9,17 +9,22 @@ import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
-from support import run_app as run
+from support import run_app
 
 import rnnviz
 from rnnviz.app import MODEL_KEY, TEXT_KEY
 from rnnviz.app.live_charts import drawn_figures
 from rnnviz.app.loaders import load_model
-from rnnviz.app.touch import EXPLORER_EDITED, RESET_KEY, SCALE_KEY, TOUCH_LABEL, W_KEYS, ZERO_KEY
+from rnnviz.app.touch import EXPLORER_EDITED, RESET_KEY, SCALE_KEY, TOUCH_KEY, TOUCH_LABEL, W_KEYS, ZERO_KEY
 
 TEXT = "this movie is not good"
 LINK = {"text": TEXT, "model": "rnn-2"}
 TOUCH_KEYS = {*W_KEYS.values(), SCALE_KEY}
+
+
+def run(query: dict[str, str]) -> AppTest:
+    """The page as opened with this link, the panel "Touch the model: W" opened."""
+    return run_app(query, state={TOUCH_KEY: True})
 
 
 @cache
@@ -62,6 +67,13 @@ def test_the_controls_are_only_for_rnn_2(name):
     assert (TOUCH_KEYS | {ZERO_KEY, RESET_KEY} <= keys) is touchable
     assert not (TOUCH_KEYS & keys) or touchable
     assert any(e.label == TOUCH_LABEL for e in at.expander) is touchable
+
+
+def test_the_panel_shut_builds_nothing():
+    at = run_app(LINK)
+    assert_ok(at)
+    assert any(e.label == TOUCH_LABEL for e in at.expander)
+    assert not TOUCH_KEYS & {s.key for s in at.slider}
 
 
 def test_the_sliders_start_at_the_trained_weights_and_the_views_read_the_trained_model():
