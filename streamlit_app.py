@@ -36,11 +36,12 @@ from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.explain import explain_section
 from rnnviz.app.explorer import explorer_section
 from rnnviz.app.live_charts import live_chart
-from rnnviz.app.loaders import load_corpus, load_model, load_trace
+from rnnviz.app.loaders import load_corpus, load_model, shown_model, trace_loader
 from rnnviz.app.messages import nothing_to_read_note
 from rnnviz.app.session import apply, page_state, pick_step, save, start_session
 from rnnviz.app.share import share_box, write_tour_url, write_url
 from rnnviz.app.state import PageState
+from rnnviz.app.touch import EXPLORER_EDITED, edited_label, touch_note, touch_panel
 
 st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", layout="wide")
 
@@ -91,7 +92,8 @@ def show(state: PageState) -> None:
     text, model_name, goldfish = state.text, state.model, state.goldfish
     custom = state.own if model_name == CUSTOM_MODEL else None
     link_model = DEFAULT_MODEL if custom else model_name  # a link cannot carry this session's own model
-    get_trace = custom.trace if custom else functools.partial(load_trace, model_name)
+    edit = None if custom else state.edit  # rnn-2's W as this reader set it: this session's only, not in the link
+    get_trace = custom.trace if custom else trace_loader(model_name, edit)
     if custom is None:
         try:
             load_model(model_name)
@@ -109,8 +111,8 @@ def show(state: PageState) -> None:
     # Notes that come and go while the reader types live in one container that is always there: an element
     # appearing above the views would shift their places on the page, and Streamlit would remount every chart.
     notes = st.container()
-    corpus = None  # your own model has no map of states: the projection fits its own axes
-    if custom is None:
+    corpus = None  # your own model has no map of states, nor has an edited W: the projection fits its own axes
+    if custom is None and edit is None:
         try:
             corpus = load_corpus(model_name)
         except rnnviz.CheckpointError as exc:  # the views still draw; the projection falls back to its own axes
@@ -121,7 +123,9 @@ def show(state: PageState) -> None:
         notes.caption(md_escape(note))
     if goldfish:
         notes.caption(GOLDFISH_CAPTION)
-    example_note(notes, custom.label if custom else model_name, tr, functools.partial(get_trace, text, True))
+    touch_note(notes, model_name, edit)
+    label = custom.label if custom else edited_label(model_name, edit)  # never the trained model's name when edited
+    example_note(notes, label, tr, functools.partial(get_trace, text, True))
 
     state = state.step_fitted(tr.T)
     if state.playing:
@@ -133,10 +137,14 @@ def show(state: PageState) -> None:
     save(state)
     link = ViewState(text=tr.text, model=link_model, step=state.step, goldfish=goldfish)  # tr: the run with memory
     views(tr, state.step, compare, corpus, link, own_model=custom is not None)
-    model = (custom.digest, custom.model) if custom else (model_name, load_model(model_name))
-    explain_section(tr, state.step, model, compare)  # lazy: builds its figures only while open
     if custom is None:
+        touch_panel(state, model_name)
+    model = (custom.digest, custom.model) if custom else shown_model(model_name, edit)
+    explain_section(tr, state.step, model, compare)  # lazy: builds its figures only while open
+    if custom is None and edit is None:
         explorer_section(model_name, tr, state.step, corpus=corpus)  # lazy: runs only while opened
+    elif edit is not None:
+        st.caption(EXPLORER_EDITED)
     else:
         st.caption("“Explore the hidden state” works on the shipped models: pick one of them above to open it.")
     write_url(ViewState(text=text, model=link_model, step=state.step, goldfish=goldfish))

@@ -47,6 +47,7 @@ class NumpyRNN:
         self.vocab: Vocab | None = vocab
         self.name = name
         self.meta: dict[str, Any] = dict(meta or {})
+        self.edited: dict[str, Any] | None = None  # what with_weights changed (None: the weights as loaded)
         table = np.asarray(weights["embedding.weight"])
         self.embedding = table if table.dtype in (np.float16, np.float32) else table.astype(np.float32)  # (V, E)
         self.U, self.W, self.b, self.b_hh, self.V = (np.asarray(weights[k], dtype=np.float32) for k in _WEIGHTS)
@@ -78,6 +79,34 @@ class NumpyRNN:
     def steps(self, bags: list[list[int]], forget: bool = False) -> Steps:
         """Run the cell (rnnviz.cell.run) step by step. forget=True resets s_{t-1} to s_0 before each step."""
         return run(self.cell, self.embed_bags(bags), forget=forget)
+
+    def with_weights(self, W: Any = None, input_scale: float = 1.0) -> NumpyRNN:
+        """A new model with the loop weight W replaced and the input term U x_t scaled; this one is left as it is.
+
+        `W` is (G*H, H) like self.W (None: keep it); `input_scale` multiplies U (so U x_t, for every
+        word). The copy shares this model's read-only embedding table, vocabulary and other weights,
+        and its own new arrays are read-only too; `edited` records what was changed. W = 0 on a
+        plain RNN is the goldfish: s_{t-1} never reaches s_t, so it reads as forget=True does.
+        """
+        new_w = self.W if W is None else np.array(W, dtype=np.float32)  # a copy: the caller's array stays theirs
+        if new_w.shape != self.W.shape:
+            raise ValueError(f"W must be {self.W.shape} for {self.name or 'this model'}, got {new_w.shape}")
+        scale = float(input_scale)
+        if not (np.isfinite(new_w).all() and np.isfinite(scale)):
+            raise ValueError("W and input_scale must be finite numbers")
+        weights = {
+            "embedding.weight": self.embedding,
+            "U": self.U * np.float32(scale),  # (G*H, E)
+            "W": new_w,
+            "b": self.b,
+            "b_hh": self.b_hh,
+            "V": self.V,
+            "c": self.c,
+        }
+        edited = {"W": new_w.tolist(), "input_scale": scale, "from": self.name}
+        copy = NumpyRNN(self.config, self.vocab, weights, name=f"{self.name} (edited)", meta=self.meta)  # type: ignore[arg-type]
+        copy.edited = edited
+        return copy
 
 
 def written_out(

@@ -7,7 +7,8 @@ the fields of the same names. A transition returns a new state and never reads a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,23 @@ class Drawn:
     step: int
 
 
+Weights = tuple[tuple[float, ...], ...]  # a small matrix as rows of plain floats: rnn-2's W is ((w11, w12), (w21, w22))
+
+
+def rows_of(matrix: Sequence[Sequence[float]]) -> Weights:
+    """A small matrix (nested lists, e.g. an array's .tolist()) as a tuple of rows of plain floats."""
+    return tuple(tuple(float(v) for v in row) for row in matrix)
+
+
+@dataclass(frozen=True)
+class Touched:
+    """A model's loop weight W and input scale as this reader set them: this session's only, never in a link."""
+
+    model: str  # the model they were set on (they apply to it alone)
+    W: Weights  # (H, H) rows
+    input_scale: float = 1.0  # what U x_t is multiplied by
+
+
 @dataclass(frozen=True)
 class PageState:
     """Everything the page remembers between runs, for one reader."""
@@ -51,6 +69,7 @@ class PageState:
     own: CustomModel | None = None  # this session's own model, never shared with other sessions
     own_file: str | None = None  # the upload it came from (file_id)
     own_error: str | None = None  # why the last upload could not be used
+    touched: Touched | None = None  # W and the input scale as the reader set them (None: the trained weights)
 
     # -- opening the page --------------------------------------------------------------------------
     @classmethod
@@ -125,6 +144,7 @@ class PageState:
             step=tour.step,
             link_step=tour.step,  # wins over "stay at the end while the sentence changes"
             playing=False,
+            touched=None,  # the tour tells what the trained model does
         )
 
     def tour_next(self) -> PageState:
@@ -159,6 +179,42 @@ class PageState:
     def own_model_checked(self) -> PageState:
         """Without an own model, "yours" in the picker falls back to the default model."""
         return replace(self, model=DEFAULT_MODEL) if self.own is None and self.model == CUSTOM_MODEL else self
+
+    # -- touching the model's weights (rnn-2) -----------------------------------------------------------
+    @property
+    def edit(self) -> Touched | None:
+        """The weights the reader set on the model shown now (None: it runs on its trained weights)."""
+        return self.touched if self.touched is not None and self.touched.model == self.model else None
+
+    def _touched(self, trained: Weights, w: Weights | None = None, input_scale: float | None = None) -> PageState:
+        """W and the input scale changed from what is shown now; back to exactly the trained ones, the edit goes."""
+        trained = rows_of(trained)
+        now = self.edit or Touched(self.model, trained)
+        w = now.W if w is None else rows_of(w)
+        scale = now.input_scale if input_scale is None else input_scale
+        if not all(math.isfinite(v) for v in (scale, *(v for row in w for v in row))):
+            return self
+        if w == trained and scale == 1.0:
+            return replace(self, touched=None)
+        return replace(self, touched=Touched(self.model, w, scale))
+
+    def set_w(self, i: int, j: int, value: float, trained: Weights) -> PageState:
+        """One entry W[i][j] set by hand (the others as they are: the trained ones until changed)."""
+        w = (self.edit or Touched(self.model, rows_of(trained))).W
+        return self._touched(trained, w=tuple(tuple(value if (r, c) == (i, j) else v for c, v in enumerate(row))
+                                              for r, row in enumerate(w)))  # fmt: skip
+
+    def set_input_scale(self, value: float, trained: Weights) -> PageState:
+        """U x_t multiplied by `value` (1: as trained; 0: the words are not heard)."""
+        return self._touched(trained, input_scale=float(value))
+
+    def zero_w(self, trained: Weights) -> PageState:
+        """The "W = 0" preset: no loop weight, so s_{t-1} never reaches s_t (the goldfish); the input scale stays."""
+        return self._touched(trained, w=tuple(tuple(0.0 for _ in row) for row in trained))
+
+    def reset_w(self) -> PageState:
+        """Back to the trained weights (W and the input scale)."""
+        return replace(self, touched=None)
 
     # -- a run of the page -------------------------------------------------------------------------
     def step_fitted(self, n_steps: int) -> PageState:

@@ -9,7 +9,7 @@ import pytest
 
 from rnnviz.app import DEFAULT_MODEL, DEFAULT_TEXT, EXAMPLES, MAX_TEXT_CHARS, PLAY_INTERVAL_S, Example, Preset
 from rnnviz.app.custom_model import CUSTOM_MODEL
-from rnnviz.app.state import Drawn, PageState
+from rnnviz.app.state import Drawn, PageState, Touched
 from rnnviz.app.tour import TOUR
 
 T = 5  # words in the sentence the runs below read
@@ -224,3 +224,55 @@ def test_a_playground_model_outlives_an_emptied_uploader_and_a_refusal_is_kept()
 def test_preset_is_the_pages_example_type_and_example_is_its_old_name():
     assert Example is Preset
     assert all(isinstance(p, Preset) for p in EXAMPLES)
+
+
+# -- touching rnn-2's weights -------------------------------------------------------------------------
+TRAINED = ((0.5, -0.75), (-1.0, 0.25))  # a stand-in for rnn-2's trained W
+
+
+def test_the_trained_weights_until_the_reader_touches_them():
+    state = PageState(model="rnn-2")
+    assert state.touched is None and state.edit is None
+    assert PageState.from_link({"model": ["rnn-2"], "text": ["good"]}).touched is None  # a link never carries them
+
+
+def test_setting_one_entry_keeps_the_others_trained_and_a_second_builds_on_it():
+    state = PageState(model="rnn-2").set_w(0, 1, 2.0, TRAINED)
+    assert state.edit == Touched("rnn-2", ((0.5, 2.0), (-1.0, 0.25)), 1.0)
+    again = state.set_w(1, 0, 0.0, TRAINED)
+    assert again.edit is not None and again.edit.W == ((0.5, 2.0), (0.0, 0.25))
+    assert all(isinstance(v, float) for row in again.edit.W for v in row)
+    assert state.edit.W == ((0.5, 2.0), (-1.0, 0.25))  # a new state: the old one is unchanged
+
+
+def test_w_zero_keeps_the_input_scale_and_reset_restores_everything():
+    scaled = PageState(model="rnn-2").set_input_scale(0.5, TRAINED)
+    assert scaled.edit == Touched("rnn-2", TRAINED, 0.5)
+    zero = scaled.zero_w(TRAINED)
+    assert zero.edit == Touched("rnn-2", ((0.0, 0.0), (0.0, 0.0)), 0.5)
+    assert zero.reset_w().touched is None and zero.reset_w().edit is None
+    assert zero.reset_w().text == zero.text and zero.reset_w().model == "rnn-2"
+
+
+def test_moving_back_to_the_trained_weights_is_no_edit():
+    state = PageState(model="rnn-2").set_w(0, 0, 3.0, [list(row) for row in TRAINED])  # nested lists work too
+    assert state.set_w(0, 0, 0.5, TRAINED).touched is None
+    assert PageState(model="rnn-2").set_input_scale(2.0, TRAINED).set_input_scale(1, TRAINED).touched is None
+
+
+def test_odd_numbers_change_nothing():
+    state = PageState(model="rnn-2").set_w(0, 0, 1.5, TRAINED)
+    assert state.set_w(1, 1, float("nan"), TRAINED) == state
+    assert state.set_input_scale(float("inf"), TRAINED) == state
+
+
+def test_the_weights_belong_to_the_model_they_were_set_on():
+    state = PageState(model="rnn-2").zero_w(TRAINED)
+    away = state.model_picked("gru-64")
+    assert away.edit is None and away.touched == state.touched  # another model runs on its own weights
+    assert away.model_picked("rnn-2").edit == state.edit  # and back: the edit is still there
+    assert state.preset_picked("not bad").edit == state.edit  # examples read with the edited weights
+
+
+def test_the_tour_tells_the_trained_model():
+    assert PageState(model="rnn-2").zero_w(TRAINED).tour_opened(1).touched is None
