@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 LABEL_AROUND = 4  # words labelled on each side of the selected step in a long text
 FIG_HEIGHT = 420
+REAL_PATH = "with memory (path so far)"  # the sentence's path in the legend, beside the goldfish's
 
 
 class ProjectionOptions(TypedDict, total=False):
@@ -146,6 +147,8 @@ def _marks(scene: Scene, sizes: MarkSizes, text: list[str], positions: str | lis
     data = path_traces(p, t_sel, sizes.path, sizes.ahead_opacity)
     if scene.g is not None:
         assert scene.compare is not None
+        # The legend names both runs side by side: the real one (with memory) and the goldfish.
+        data[0] = {**data[0], "name": REAL_PATH, "showlegend": True}
         data.append(goldfish_path(scene.g, tr, scene.compare, width=sizes.goldfish[0], size=sizes.goldfish[1]))
     data += read_and_ahead(tr, p, t_sel, text, positions, hover, sizes.word)
     data.append(s0_marker(p[0], sizes.s0, position=s0_position))
