@@ -6,6 +6,8 @@ whose first element is the step t (1..T) they stand for. s_0 and the corpus poin
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, Unpack
 
 import numpy as np
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
     from rnnviz.trace import Trace
 
 LABEL_AROUND = 4  # words labelled on each side of the selected step in a long text
-FIG_HEIGHT = 420
+FIG_HEIGHT = 340
 REAL_PATH = "with memory (path so far)"  # the sentence's path in the legend, beside the goldfish's
 
 
@@ -66,6 +68,7 @@ class ProjectionOptions(TypedDict, total=False):
     color_by: ColorBy
     prefixes: bool
     dims: Literal[2, 3]
+    advanced: bool
 
 
 class MarkSizes(NamedTuple):
@@ -100,6 +103,11 @@ class Scene(NamedTuple):
         return bool(self.corpus_data) or self.g is not None or self.plane.readout is not None
 
 
+def plain_title(title: str) -> str:
+    """A principal axis's title in plain words: "PC1 (34% of variance)" -> "main direction 1 (34% of the spread)"."""
+    return re.sub(r"PC(\d+) \((\d+)% of variance\)", r"main direction \1 (\2% of the spread)", title)
+
+
 def _components(dims: int, color_by: str, components: tuple[int, ...] | None) -> tuple[int, ...] | None:
     """The principal axes to draw, after checking the options; a clear error for a wrong one."""
     if dims not in (2, 3):
@@ -123,10 +131,16 @@ def projection_spec(
     color_by: ColorBy = "label",
     prefixes: bool = False,
     dims: Literal[2, 3] = 2,
+    advanced: bool = True,
 ) -> Spec:
-    """The projection view as plain dicts; `projection_figure` wraps it in a Plotly figure."""
+    """The projection view as plain dicts; `projection_figure` wraps it in a Plotly figure.
+
+    `advanced=False` names principal axes in plain words ("main direction 1 (34% of the spread)", not "PC1").
+    """
     components = _components(dims, color_by, components)
     plane = plane_for(tr, corpus, components)
+    if not advanced:
+        plane = replace(plane, titles=tuple(plain_title(title) for title in plane.titles))
     p = plane.project(tr.hidden)  # (T+1, D)
     points = [p]
     corpus_data: list[dict[str, Any]] = []
