@@ -95,7 +95,7 @@ def top_bar(tour: int | None) -> None:
             st.button("Take the guided tour", key=TOUR_START_KEY, icon=":material/tour:", on_click=do,
                       args=(PageState.tour_opened, 1))  # fmt: skip
         advanced_controls()
-        st.page_link("pages/1_Training_playground.py", label="Playground: train your own",
+        st.page_link("pages/1_Training_playground.py", label="Training playground",
                      icon=":material/model_training:")  # fmt: skip
 
 

@@ -37,6 +37,7 @@ from rnnviz.figures.space import (
 from rnnviz.figures.style import (
     CLEAR,
     FAINT,
+    GREY,
     Spec,
     base_layout,
     clamp_step,
@@ -56,7 +57,9 @@ if TYPE_CHECKING:
 
 LABEL_AROUND = 4  # words labelled on each side of the selected step in a long text
 FIG_HEIGHT = 340
-REAL_PATH = "with memory (path so far)"  # the sentence's path in the legend, beside the goldfish's
+LEGEND_ROW_PX = 17  # one row of the legend under the plot
+REAL_PATH = "with memory (path so far)"  # the legend's names for the two runs' paths
+GOLDFISH_PATH = "goldfish path (no memory)"
 
 
 class ProjectionOptions(TypedDict, total=False):
@@ -161,13 +164,24 @@ def _marks(scene: Scene, sizes: MarkSizes, text: list[str], positions: str | lis
     data = path_traces(p, t_sel, sizes.path, sizes.ahead_opacity)
     if scene.g is not None:
         assert scene.compare is not None
-        # The legend names both runs side by side: the real one (with memory) and the goldfish.
-        data[0] = {**data[0], "name": REAL_PATH, "showlegend": True}
         data.append(goldfish_path(scene.g, tr, scene.compare, width=sizes.goldfish[0], size=sizes.goldfish[1]))
     data += read_and_ahead(tr, p, t_sel, text, positions, hover, sizes.word)
     data.append(s0_marker(p[0], sizes.s0, position=s0_position))
     data.append(selected_ring(p[t_sel].tolist(), t_sel, hover[t_sel - 1], sizes.ring))
     return data
+
+
+def by_name(traces: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(trace for trace in traces if trace.get("name") == name)
+
+
+def _legend_key(trace: dict[str, Any], name: str) -> dict[str, Any]:
+    """A legend entry alone, drawn in the style of `trace`: no points, the same while the reader types."""
+    style = {k: trace[k] for k in ("type", "mode", "line", "marker") if k in trace}
+    marker = style.get("marker")
+    if marker and not isinstance(marker.get("color"), str):  # coloured per step: the key takes one colour
+        style["marker"] = {**marker, "color": GREY}
+    return {**style, "name": name, "x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
 
 
 def _title(scene: Scene, what: str) -> str:
@@ -190,19 +204,33 @@ def _flat(scene: Scene) -> Spec:
     s0_position, where = where[0] or "bottom center", where[1:]
     text = [esc(word) if pos else "" for word, pos in zip(raw, where, strict=True)]
     positions = [pos or "top center" for pos in where]
-    data = background + _marks(scene, FLAT, text, positions, s0_position)
+    marks = _marks(scene, FLAT, text, positions, s0_position)
+    if scene.g is not None:  # live charts draw the legend with the background: the two runs' keys go there
+        keys = [_legend_key(marks[0], REAL_PATH), _legend_key(by_name(marks, "goldfish (no memory)"), GOLDFISH_PATH)]
+        marks = [{**trace, "showlegend": False} for trace in marks]
+        background += in_background(keys)
+    data = background + marks
 
+    # The legend sits at the figure's foot, two entries a row, with room made for every row (none is cut off).
+    rows = -(-sum(1 for trace in data if trace.get("showlegend")) // 2)
+    legend = {
+        **legend_row(0),
+        "yref": "container",
+        "yanchor": "bottom",
+        "entrywidth": 0.5,
+        "entrywidthmode": "fraction",
+    }
     # Neurons share one unit, so both axes keep it; PCA axes get the room (PC2 often holds little variance).
     square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind != "pca" else {}
     layout = base_layout(
-        FIG_HEIGHT,
+        FIG_HEIGHT + LEGEND_ROW_PX * rows,
         _title(scene, "Projection"),
         # constrain: equal units on both axes shrink the plot, never stretch the range
         xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
         yaxis=grid_axis(yr, plane.titles[1], constrain="domain", **square),
         showlegend=scene.legend,
-        legend=legend_row(-0.18),
-        margin={"l": 52, "r": 8, "t": 40, "b": 40},
+        legend=legend,
+        margin={"l": 52, "r": 8, "t": 40, "b": 40 + LEGEND_ROW_PX * rows},
     )
     return spec(data, layout)
 

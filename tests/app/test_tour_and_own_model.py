@@ -142,7 +142,7 @@ def test_a_tour_step_still_lets_the_reader_type():
 # -- page links ------------------------------------------------------------------------------------------
 def test_main_page_links_to_the_playground_and_back():
     at = run()
-    assert [p.proto.label for p in at.get("page_link")] == ["Playground: train your own"]
+    assert [p.proto.label for p in at.get("page_link")] == ["Training playground"]
     page = (ROOT / "pages" / "1_Training_playground.py").read_text(encoding="utf-8")
     assert 'st.page_link("streamlit_app.py", label="Watch an RNN read"' in page
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 from support import by_name, make_corpus, make_trace
 
 import rnnviz.figures as F  # noqa: N812 - the app's name for it
-from rnnviz.figures.style import esc
+from rnnviz.figures.style import BACKGROUND, esc
 from rnnviz.figures.unrolled import window_range
 from rnnviz.trace import Trace
 
@@ -575,8 +575,11 @@ def test_projection_legend_names_the_goldfish_path_beside_the_real_one():
     tr, goldfish = make_trace(5), make_trace(5, seed=4, forget=True)
     fig = F.projection(tr, compare=goldfish)
     assert fig.layout.showlegend
-    shown = [d.name for d in fig.data if d.showlegend]
-    assert "goldfish (no memory)" in shown and "with memory (path so far)" in shown
+    # Live charts draw the legend with the background traces only: the two runs' entries must be there.
+    shown = [d.name for d in fig.data if d.showlegend and d.meta == BACKGROUND]
+    assert "goldfish path (no memory)" in shown and "with memory (path so far)" in shown
+    assert by_name(fig, "goldfish path (no memory)").line.dash == by_name(fig, "goldfish (no memory)").line.dash
+    assert not by_name(fig, "goldfish (no memory)").showlegend  # one entry each
     assert not [d for d in F.projection(tr).data if d.name == "with memory (path so far)"]
 
 
@@ -592,7 +595,7 @@ def test_a_one_word_sentence_draws_one_sensible_cell_in_every_view(arch: str, hi
     pos = figs["positivity"]
     xr = pos.layout.xaxis.range
     assert xr[0] < 1 < xr[1]  # the one point, not on the edge
-    path = by_name(figs["projection"], "with memory (path so far)")
+    path = by_name(figs["projection"], "path so far")
     assert len(path.x) == 2  # s_0 -> s_1: one step
     for fig in figs.values():
         assert "t = 1" in fig.layout.title.text or "o<sub>T</sub>" in fig.layout.title.text
