@@ -42,10 +42,11 @@ def tour_controls(tour: int | None) -> None:
         st.html(f"<style>.st-key-view_{step.view} {{outline: 3px solid {HIGHLIGHT}; outline-offset: 4px;"
                 " border-radius: 0.5rem;}</style>")  # fmt: skip
     with st.container(border=True, key="tour_box"):
-        st.markdown(f"**Guided tour · {tour} of {len(TOUR)} · {step.title}**  \n{step.body}")
+        text, buttons = st.columns([4, 1], vertical_alignment="center")  # the buttons beside the text
+        text.markdown(f"**Guided tour · {tour} of {len(TOUR)} · {step.title}**  \n{step.body}")
         if step.look:
-            st.caption(f":material/visibility: {step.look} (outlined below)")
-        with st.container(horizontal=True, gap="small"):
+            text.caption(f":material/visibility: {step.look} (outlined below)")
+        with buttons.container(horizontal=True, gap="small"):
             st.button("Back", key=TOUR_BACK_KEY, icon=":material/arrow_back:", on_click=do, args=(PageState.tour_back,),
                       disabled=tour == 1)  # fmt: skip
             last = tour == len(TOUR)  # Next becomes Done, which closes the tour

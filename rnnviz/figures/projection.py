@@ -230,7 +230,7 @@ def _flat(scene: Scene) -> Spec:
         yaxis=grid_axis(yr, plane.titles[1], constrain="domain", **square),
         showlegend=scene.legend,
         legend=legend,
-        margin={"l": 52, "r": 8, "t": 40, "b": 40 + LEGEND_ROW_PX * rows},
+        margin={"l": 52, "r": 8, "t": 40, "b": 48 + LEGEND_ROW_PX * rows},
     )
     return spec(data, layout)
 
