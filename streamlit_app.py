@@ -31,13 +31,22 @@ from rnnviz.app import (
     token_notes,
     truncation_note,
 )
-from rnnviz.app.controls import example_controls, example_note, input_controls, page_links, step_controls, tour_controls
+from rnnviz.app.controls import (
+    example_note,
+    glossary,
+    input_controls,
+    page_style,
+    step_controls,
+    top_bar,
+    tour_controls,
+)
 from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.explain import explain_section
 from rnnviz.app.explorer import explorer_section
 from rnnviz.app.live_charts import live_chart
 from rnnviz.app.loaders import load_corpus, load_model, shown_model, trace_loader
 from rnnviz.app.messages import nothing_to_read_note
+from rnnviz.app.presets import CAPTION_HELP
 from rnnviz.app.session import apply, page_state, pick_step, save, start_session
 from rnnviz.app.share import share_box, write_tour_url, write_url
 from rnnviz.app.state import PageState
@@ -48,7 +57,12 @@ st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", lay
 
 # -- views -----------------------------------------------------------------------------------------
 def view(name: str, *args, **kwargs) -> None:
-    st.markdown(CAPTIONS[name])
+    with st.container(key=f"view_{name}"):  # the tour outlines the view it talks about by this key
+        one_view(name, *args, **kwargs)
+
+
+def one_view(name: str, *args, **kwargs) -> None:
+    st.markdown(CAPTIONS[name], help=CAPTION_HELP[name])
     try:
         fig = F.SPECS[name](*args, **kwargs)  # plain dicts: no Plotly objects on the keystroke path
     except Exception as exc:  # one broken view must not take the others down
@@ -58,19 +72,18 @@ def view(name: str, *args, **kwargs) -> None:
     live_chart(fig, key=key, on_step=functools.partial(pick_step, key))
 
 
-def views(tr: rnnviz.Trace, step: int, compare: rnnviz.Trace | None, corpus: rnnviz.Corpus | None, link: ViewState,
-          own_model: bool) -> None:  # fmt: skip
-    top_left, top_right = st.columns(2, gap="medium")
-    with top_left:
-        view("rolled", tr, step, compare=compare)
-    with top_right:
-        view("positivity", tr, step, compare=compare)
+def views(row: st.delta_generator.DeltaGenerator, tr: rnnviz.Trace, step: int, compare: rnnviz.Trace | None,
+          corpus: rnnviz.Corpus | None, advanced: bool) -> None:  # fmt: skip
+    """Three views side by side on the first screen (stacked on a phone, the loop first), the chain below."""
+    with row:
+        left, middle, right = st.columns(3, gap="small")
+        with left:
+            view("rolled", tr, step, compare=compare)
+        with middle:
+            view("positivity", tr, step, compare=compare)
+        with right:
+            view("projection", tr, step, corpus=corpus, compare=compare, advanced=advanced)
     view("unrolled", tr, step, compare=compare)
-    bottom_left, bottom_right = st.columns(2, gap="medium")
-    with bottom_left:
-        view("projection", tr, step, corpus=corpus, compare=compare)
-    with bottom_right:
-        share_box(link, own_model)
 
 
 # -- the page --------------------------------------------------------------------------------------
@@ -110,6 +123,8 @@ def show(state: PageState) -> None:
     compare = get_trace(text, True) if goldfish else None
     # Notes that come and go while the reader types live in one container that is always there: an element
     # appearing above the views would shift their places on the page, and Streamlit would remount every chart.
+    # It sits under the first row of views, so the first screen keeps them in view.
+    steps_box, row = st.container(), st.container()
     notes = st.container()
     corpus = None  # your own model has no map of states, nor has an edited W: the projection fits its own axes
     if custom is None and edit is None:
@@ -133,33 +148,35 @@ def show(state: PageState) -> None:
         if not state.playing:  # the last word: stop the timer, which only a full run can do
             apply(state, "step")
             st.rerun()
-    state = state.step_shown(step_controls(tr, state.step, state.playing), tr.T)
+    with steps_box:
+        state = state.step_shown(step_controls(tr, state.step, state.playing), tr.T)
     save(state)
-    link = ViewState(text=tr.text, model=link_model, step=state.step, goldfish=goldfish)  # tr: the run with memory
-    views(tr, state.step, compare, corpus, link, own_model=custom is not None)
+    views(row, tr, state.step, compare, corpus, state.advanced)
     if custom is None:
         touch_panel(state, model_name)
     model = (custom.digest, custom.model) if custom else shown_model(model_name, edit)
     explain_section(tr, state.step, model, compare)  # lazy: builds its figures only while open
-    if custom is None and edit is None:
+    if not state.advanced:
+        st.caption("Switch **Advanced** on for the hidden-state explorer and the expert terms.")
+    elif custom is None and edit is None:
+        glossary()
         explorer_section(model_name, tr, state.step, corpus=corpus)  # lazy: runs only while opened
     elif edit is not None:
         st.caption(EXPLORER_EDITED)
     else:
+        glossary()
         st.caption("“Explore the hidden state” works on the shipped models: pick one of them above to open it.")
+    share_box(ViewState(text=tr.text, model=link_model, step=state.step, goldfish=goldfish), custom is not None)
     write_url(ViewState(text=text, model=link_model, step=state.step, goldfish=goldfish))
     save(state.link_shown())  # the link's (or the tour's) step has been shown
 
 
 start_session()
 tour = page_state().tour
+page_style()
 st.title("Watch an RNN read")
-st.caption(
-    "A small sentiment RNN reads your sentence one word at a time. At step t it takes the word $x_t$, "
-    "updates its memory $s_t$ from $s_{t-1}$ and $x_t$, and says how positive the sentence is so far, $o_t$."
-)
-page_links(tour)
+st.caption("A small sentiment RNN reads your sentence word by word: xₜ in, memory sₜ from sₜ₋₁ and xₜ, oₜ out.")
+top_bar(tour)
 write_tour_url(tour)
 tour_controls(tour)
-example_controls()
 st.fragment(dashboard, run_every=PLAY_INTERVAL_S if page_state().playing else None)()

@@ -24,11 +24,13 @@ from rnnviz.app.custom_model import (
 )
 from rnnviz.app.keys import EXAMPLE_KEY_PREFIX, GOLDFISH_KEY, LIVE_DEBOUNCE, MODEL_KEY, PLAY_KEY, STEP_KEY, TEXT_KEY
 from rnnviz.app.messages import md_escape, md_message
+from rnnviz.app.params import PARAM_ADVANCED
 from rnnviz.app.presets import EXAMPLES, example_for, example_report
 from rnnviz.app.session import apply, do, page_state, toggle_play, trim_text
 from rnnviz.app.state import PageState
 from rnnviz.app.tour import TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOUR_NEXT_KEY, TOUR_START_KEY
 from rnnviz.claim import needs_goldfish
+from rnnviz.figures.style import HIGHLIGHT
 
 
 def tour_controls(tour: int | None) -> None:
@@ -36,12 +38,15 @@ def tour_controls(tour: int | None) -> None:
     if not tour:
         return
     step = TOUR[tour - 1]
+    if step.view:  # outline the view the step talks about (its container's key is view_<name>)
+        st.html(f"<style>.st-key-view_{step.view} {{outline: 3px solid {HIGHLIGHT}; outline-offset: 4px;"
+                " border-radius: 0.5rem;}</style>")  # fmt: skip
     with st.container(border=True, key="tour_box"):
-        st.markdown(f"**Guided tour · {tour} of {len(TOUR)} · {step.title}**")
-        st.markdown(step.body)
+        text, buttons = st.columns([4, 1], vertical_alignment="center")  # the buttons beside the text
+        text.markdown(f"**Guided tour · {tour} of {len(TOUR)} · {step.title}**  \n{step.body}")
         if step.look:
-            st.caption(step.look)
-        with st.container(horizontal=True, gap="small"):
+            text.caption(f":material/visibility: {step.look} (outlined below)")
+        with buttons.container(horizontal=True, gap="small"):
             st.button("Back", key=TOUR_BACK_KEY, icon=":material/arrow_back:", on_click=do, args=(PageState.tour_back,),
                       disabled=tour == 1)  # fmt: skip
             last = tour == len(TOUR)  # Next becomes Done, which closes the tour
@@ -51,22 +56,79 @@ def tour_controls(tour: int | None) -> None:
             st.button("Close the tour", key=TOUR_CLOSE_KEY, on_click=do, args=(PageState.tour_closed,))
 
 
-def page_links(tour: int | None) -> None:
-    """The tour's start button (while no tour is open) and the link to the training playground."""
-    with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+ADVANCED_KEY = "advanced"  # the advanced switch (tests import it)
+# The expert terms shown with the advanced switch on, each with a plain-language tooltip.
+GLOSSARY = {
+    "principal components (PC1, PC2, …)": "The directions in which the states of many reviews differ the most. "
+    "The projection of a 64-unit state uses the first two, so the picture keeps as much of the spread as it can.",
+    "Jacobian": "How much each unit of the next state moves when one unit of the current state is nudged a little: "
+    "a table of sensitivities, one row per unit.",
+    "eigenvalue": "How strongly the memory stretches or shrinks a nudge along one direction, step after step: "
+    "below 1 the nudge fades, above 1 it grows.",
+    "norm": "The length of a list of numbers (a vector), like the length of an arrow.",
+}
+
+
+# Less room above the title and a smaller title: the first screen holds the text box and three views.
+PAGE_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
+h1 { font-size: 2rem !important; padding: 0 0 0.25rem 0 !important; }
+@media (max-width: 640px) {  /* a phone: the text box and the first view share the first screen */
+  h1 { font-size: 1.5rem !important; }
+  .st-key-step_now { display: none; }  /* the step and its word are in every view's title too */
+  .st-key-text [data-testid="stWidgetLabel"], .st-key-step [data-testid="stWidgetLabel"] { display: none; }
+}
+</style>"""
+
+
+def page_style() -> None:
+    st.html(PAGE_STYLE)  # only a style: it takes no room on the page
+
+
+def top_bar(tour: int | None) -> None:
+    """One compact row above the text box: examples, the tour, the advanced switch and the playground."""
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="top_bar"):
+        with st.popover("Examples", icon=":material/format_list_bulleted:"):
+            for ex in EXAMPLES:
+                st.button(ex.label, key=EXAMPLE_KEY_PREFIX + ex.key, help=f"“{ex.text}”: {ex.point}", on_click=do,
+                          args=(PageState.preset_picked, ex.text))  # fmt: skip
         if not tour:
             st.button("Take the guided tour", key=TOUR_START_KEY, icon=":material/tour:", on_click=do,
                       args=(PageState.tour_opened, 1))  # fmt: skip
-        st.page_link("pages/1_Training_playground.py", label="Training playground: train your own",
+        advanced_controls()
+        st.page_link("pages/1_Training_playground.py", label="Training playground",
                      icon=":material/model_training:")  # fmt: skip
 
 
-def example_controls() -> None:
-    st.caption("Try an example:")
-    with st.container(horizontal=True, gap="small"):
-        for ex in EXAMPLES:
-            st.button(ex.label, key=EXAMPLE_KEY_PREFIX + ex.key, help=f"“{ex.text}”: {ex.point}", on_click=do,
-                      args=(PageState.preset_picked, ex.text))  # fmt: skip
+def advanced_controls() -> bool:
+    """The advanced switch: the expert terms (and the hidden-state explorer) come and go with it."""
+    state = page_state()
+    if ADVANCED_KEY not in st.session_state:  # a link's ?advanced=1 sets it on the first run
+        st.session_state[ADVANCED_KEY] = state.advanced
+    if state.advanced:  # ?advanced=1 while the switch is on, no parameter while it is off (as ?tour=N)
+        if st.query_params.get_all(PARAM_ADVANCED) != ["1"]:
+            st.query_params[PARAM_ADVANCED] = "1"
+    elif PARAM_ADVANCED in st.query_params:
+        del st.query_params[PARAM_ADVANCED]
+    return st.toggle(
+        "Advanced",
+        key=ADVANCED_KEY,
+        on_change=lambda: do(PageState.advanced_switched, bool(st.session_state[ADVANCED_KEY])),
+        help="Show the expert terms (principal components, Jacobian, eigenvalues) and the hidden-state explorer.",
+    )
+
+
+def glossary() -> None:
+    """The expert terms on the page, one line, each with its plain-language tooltip (advanced switch on)."""
+    with st.container(horizontal=True, gap="medium", key="glossary"):
+        st.caption("Terms (point at one):")
+        for term, plain in GLOSSARY.items():
+            st.caption(f"**{term}**", help=plain)
+
+
+def page_links(tour: int | None) -> None:
+    """The compact bar (kept under its old name): examples, the tour's start button, the switch, the playground."""
+    top_bar(tour)
 
 
 def example_note(box: DeltaGenerator, model: str, tr: rnnviz.Trace, goldfish_run: Callable[[], rnnviz.Trace]) -> None:
@@ -88,16 +150,14 @@ def example_note(box: DeltaGenerator, model: str, tr: rnnviz.Trace, goldfish_run
 
 
 def input_controls() -> tuple[str, str, bool]:
-    text = st.text_input(
-        "Type a sentence (the views follow as you type)",
-        key=TEXT_KEY,
-        persist_state="session",  # kept while the playground page is open
-        on_change=trim_text,  # not max_chars: the browser would drop a longer paste whole, silently
-        live=LIVE_DEBOUNCE,
-        placeholder="this movie is not good",
-    )
-    col_model, col_goldfish = st.columns([1, 1], vertical_alignment="bottom")
-    custom = own_model_controls()  # drawn below the picker, run before it: a new model joins its options
+    """The text box, the model picker, the goldfish switch and your own model, in one row (stacked on a phone)."""
+    col_text, col_rest = st.columns(2, vertical_alignment="bottom")
+    with col_text:
+        text = text_box()
+    row = col_rest.container(horizontal=True, gap="small", vertical_alignment="bottom")  # wraps on a phone
+    col_model, col_goldfish, col_own = (row.container(width="content") for _ in range(3))
+    with col_own:
+        custom = own_model_controls()  # drawn after the picker, run before it: a new model joins its options
     with col_model:
         model = st.segmented_control(
             "Model",
@@ -116,6 +176,17 @@ def input_controls() -> tuple[str, str, bool]:
             help="Wipe the memory before every word (s_{t-1} reset to s_0) and draw that run against the real one.",
         )
     return text or "", model or rnnviz.SHIPPED[0], bool(goldfish)
+
+
+def text_box() -> str:
+    return st.text_input(
+        "Type a sentence (the views follow as you type)",
+        key=TEXT_KEY,
+        persist_state="session",  # kept while the playground page is open
+        on_change=trim_text,  # not max_chars: the browser would drop a longer paste whole, silently
+        live=LIVE_DEBOUNCE,
+        placeholder="this movie is not good",
+    )
 
 
 def adopted(state: PageState, file_name: str, data: bytes, source: str) -> PageState:
@@ -164,7 +235,9 @@ def own_model_controls() -> CustomModel | None:
 
 def step_controls(tr: rnnviz.Trace, step: int, playing: bool) -> int:
     """Play/pause, the step slider (when there are two words or more) and what step t reads; returns t."""
-    col_play, col_slider, col_now = st.columns([1, 5, 3], vertical_alignment="center")
+    row = st.container(horizontal=True, gap="medium", vertical_alignment="center")  # one row, also on a phone
+    col_play, col_slider = row.container(width="content"), row.container()
+    col_now = row.container(width="content", key="step_now")
     with col_play:
         if st.button(
             "Pause" if playing else "Play",

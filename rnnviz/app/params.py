@@ -1,6 +1,7 @@
 """The page's URL: the parameters a shared link carries, read back with a note for each odd one.
 
-Plain Python (no streamlit). ?text=...&model=...&step=...&goldfish=0|1 (and ?tour=N, see rnnviz.app.tour).
+Plain Python (no streamlit). ?text=...&model=...&step=...&goldfish=0|1 (and ?tour=N, see rnnviz.app.tour;
+?advanced=1 while the advanced switch is on).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PARAM_STEP = "step"
 PARAM_GOLDFISH = "goldfish"
 PARAMS = (PARAM_TEXT, PARAM_MODEL, PARAM_STEP, PARAM_GOLDFISH)
 PARAM_TOUR = "tour"  # ?tour=N opens the guided tour at step N (parsed by rnnviz.app.tour.parse_tour)
+PARAM_ADVANCED = "advanced"  # ?advanced=1: the expert terms are shown (absent while the switch is off)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -55,7 +57,7 @@ def parse_params(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list
     A parameter given more than once (a list) counts by its last value, as browsers and Streamlit do.
     """
     notes: list[str] = []
-    unknown = [name for name in params if name not in (*PARAMS, PARAM_TOUR)]
+    unknown = [name for name in params if name not in (*PARAMS, PARAM_TOUR, PARAM_ADVANCED)]
     if unknown:
         names = ", ".join(f"'{shorten(name, 24)}'" for name in unknown[:5]) + (" …" if len(unknown) > 5 else "")
         notes.append(f"The link has parameters this page does not use ({names}); ignored them.")
@@ -98,6 +100,12 @@ def parse_params(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list
         elif raw_goldfish.strip().lower() not in _FALSE:
             notes.append(f"The link's goldfish setting '{shorten(raw_goldfish)}' is not on/off; turned it off.")
     return ViewState(text=text, model=model, step=step, goldfish=goldfish), notes
+
+
+def parse_advanced(value: str | list[str] | None) -> bool:
+    """?advanced=1 (or true/yes/on) turns the advanced switch on; anything else leaves it off."""
+    raw = _first(value)
+    return raw is not None and raw.strip().lower() in _TRUE
 
 
 def share_query(view: ViewState) -> dict[str, str]:

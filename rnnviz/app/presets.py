@@ -103,14 +103,21 @@ def example_report(ex: Preset, model: str, tr: Trace, goldfish: Trace | None = N
 
 
 # Plain Unicode (xₜ, sₜ₋₁), not LaTeX: the captions re-render on every keystroke and KaTeX costs ~40 ms.
+# One short line above each view (the first screen has little room); CAPTION_HELP says more in its tooltip.
 CAPTIONS = {
-    "rolled": "**The loop.** One cell: the word xₜ goes in, the hidden state sₜ loops back "
-    "into the cell for the next word, and oₜ comes out. U, W, V label the arrows.",
-    "unrolled": "**Unrolled.** The same cell copied once per word, each copy passing sₜ to the "
-    "next. Every copy uses the same U, W, V.",
-    "projection": "**Projection.** The essay's other drawing: sₜ as a point in state space, one per word, "
-    "starting at s₀. The background shows where the readout says positive or negative.",
-    "positivity": "**Positivity so far.** oₜ after each word: above 0.5 reads positive, below reads negative.",
+    "rolled": "**The loop.** xₜ goes in, sₜ loops back, oₜ comes out.",
+    "unrolled": "**Unrolled.** The same cell once per word, each copy passing sₜ on.",
+    "projection": "**Projection.** sₜ as a point, one per word, from s₀.",
+    "positivity": "**Positivity so far.** oₜ after each word.",
+}
+CAPTION_HELP = {
+    "rolled": "One cell: the word xₜ goes in, the hidden state sₜ loops back into the cell for the next word, "
+    "and oₜ comes out. U, W, V label the arrows.",
+    "unrolled": "The same cell copied once per word, each copy passing sₜ to the next. Every copy uses the "
+    "same U, W, V.",
+    "projection": "The essay's other drawing: sₜ as a point in state space, one per word, starting at s₀. "
+    "The background shows where the readout says positive or negative.",
+    "positivity": "oₜ after each word: above 0.5 reads positive, below reads negative.",
 }
 GOLDFISH_CAPTION = (
     "Goldfish: the same model with its memory wiped before every word (sₜ₋₁ reset to s₀), drawn against the real run."

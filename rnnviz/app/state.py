@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.keys import DEFAULT_MODEL, MAX_TEXT_CHARS, PLAY_INTERVAL_S
-from rnnviz.app.params import PARAM_TOUR, clamp_step, parse_params
+from rnnviz.app.params import PARAM_ADVANCED, PARAM_TOUR, clamp_step, parse_advanced, parse_params
 from rnnviz.app.presets import DEFAULT_TEXT
 from rnnviz.app.tour import TOUR, parse_tour
 
@@ -70,6 +70,7 @@ class PageState:
     own_file: str | None = None  # the upload it came from (file_id)
     own_error: str | None = None  # why the last upload could not be used
     touched: Touched | None = None  # W and the input scale as the reader set them (None: the trained weights)
+    advanced: bool = False  # the expert terms (principal components, Jacobian, ...) are shown
 
     # -- opening the page --------------------------------------------------------------------------
     @classmethod
@@ -78,7 +79,12 @@ class PageState:
         view, notes = parse_params(params)
         tour_step, tour_notes = parse_tour(params.get(PARAM_TOUR))
         state = cls(
-            text=view.text, model=view.model, goldfish=view.goldfish, link_step=view.step, notes=(*notes, *tour_notes)
+            text=view.text,
+            model=view.model,
+            goldfish=view.goldfish,
+            link_step=view.step,
+            notes=(*notes, *tour_notes),
+            advanced=parse_advanced(params.get(PARAM_ADVANCED)),
         )
         return state.tour_opened(tour_step) if tour_step is not None else state
 
@@ -102,6 +108,10 @@ class PageState:
 
     def goldfish_switched(self, goldfish: bool) -> PageState:
         return replace(self, goldfish=bool(goldfish))
+
+    def advanced_switched(self, advanced: bool) -> PageState:
+        """The advanced switch: the expert terms and the explorer come (on) or go (off); nothing else changes."""
+        return replace(self, advanced=bool(advanced))
 
     def preset_picked(self, text: str) -> PageState:
         """A preset sentence: shown whole (at its last word), not playing."""

@@ -27,7 +27,8 @@ class TourStep:
     model: str  # a shipped model
     step: int  # the step t shown, 1..T
     goldfish: bool = False
-    look: str = ""  # where to look on the page
+    look: str = ""  # where to look on the page: names the view, never a direction (the layout differs on a phone)
+    view: str = ""  # the view it talks about (a key of rnnviz.app.CHART_KEYS): outlined while the step is open
     claims: tuple[Claim, ...] = ()  # what the body says the model does, checked by the tests on `model`
 
 
@@ -42,6 +43,7 @@ TOUR: tuple[TourStep, ...] = (
         5,
         goldfish=True,
         look="Compare the two lines in **Positivity so far** at the last word.",
+        view="positivity",
         claims=(Reads("negative"), Reads("positive", goldfish=True)),
     ),
     TourStep(
@@ -51,7 +53,8 @@ TOUR: tuple[TourStep, ...] = (
         "this movie is not good",
         "rnn-64",
         4,
-        look="Look at **The loop**, top left. Press Play to feed the words in one at a time.",
+        look="Look at **The loop**. Press Play to feed the words in one at a time.",
+        view="rolled",
     ),
     TourStep(
         "Unrolling",
@@ -60,7 +63,8 @@ TOUR: tuple[TourStep, ...] = (
         "the acting was wonderful but the plot was terrible",
         "rnn-64",
         9,
-        look="Look at **Unrolled**, the wide view in the middle.",
+        look="Look at **Unrolled**, the chain of copies.",
+        view="unrolled",
     ),
     TourStep(
         "Sentiment so far",
@@ -69,7 +73,8 @@ TOUR: tuple[TourStep, ...] = (
         "the film is disgustingly good",
         "gru-64",
         4,
-        look="Look at **Positivity so far**, top right, then move the step slider to 5.",
+        look="Look at **Positivity so far**, then move the step slider to 5.",
+        view="positivity",
         claims=(Moves(4, -0.2), Reads("negative", at=4), Moves(5, 0.3), Reads("positive", at=5)),
     ),
     TourStep(
@@ -80,6 +85,7 @@ TOUR: tuple[TourStep, ...] = (
         "rnn-64",
         3,
         look="Look at the arrows of **The loop**, and the same U, W, V on every copy in **Unrolled**.",
+        view="rolled",
     ),
     TourStep(
         "Two neurons, drawn as a plane",
@@ -88,7 +94,8 @@ TOUR: tuple[TourStep, ...] = (
         "the acting was wonderful but the plot was terrible",
         "rnn-2",
         9,
-        look="Look at the **Projection**, bottom left. Click a point to select its word.",
+        look="Look at the **Projection**. Click a point to select its word.",
+        view="projection",
         claims=(Moves(4, 0.3), Reads("positive", at=4), Reads("positive", at=8), Reads("negative", at=9)),
     ),
 )

@@ -6,6 +6,8 @@ whose first element is the step t (1..T) they stand for. s_0 and the corpus poin
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, Unpack
 
 import numpy as np
@@ -35,6 +37,7 @@ from rnnviz.figures.space import (
 from rnnviz.figures.style import (
     CLEAR,
     FAINT,
+    GREY,
     Spec,
     base_layout,
     clamp_step,
@@ -53,7 +56,10 @@ if TYPE_CHECKING:
     from rnnviz.trace import Trace
 
 LABEL_AROUND = 4  # words labelled on each side of the selected step in a long text
-FIG_HEIGHT = 420
+FIG_HEIGHT = 340
+LEGEND_ROW_PX = 17  # one row of the legend under the plot
+REAL_PATH = "with memory (path so far)"  # the legend's names for the two runs' paths
+GOLDFISH_PATH = "goldfish path (no memory)"
 
 
 class ProjectionOptions(TypedDict, total=False):
@@ -65,6 +71,7 @@ class ProjectionOptions(TypedDict, total=False):
     color_by: ColorBy
     prefixes: bool
     dims: Literal[2, 3]
+    advanced: bool
 
 
 class MarkSizes(NamedTuple):
@@ -99,6 +106,11 @@ class Scene(NamedTuple):
         return bool(self.corpus_data) or self.g is not None or self.plane.readout is not None
 
 
+def plain_title(title: str) -> str:
+    """A principal axis's title in plain words: "PC1 (34% of variance)" -> "main direction 1 (34% of the spread)"."""
+    return re.sub(r"PC(\d+) \((\d+)% of variance\)", r"main direction \1 (\2% of the spread)", title)
+
+
 def _components(dims: int, color_by: str, components: tuple[int, ...] | None) -> tuple[int, ...] | None:
     """The principal axes to draw, after checking the options; a clear error for a wrong one."""
     if dims not in (2, 3):
@@ -122,10 +134,16 @@ def projection_spec(
     color_by: ColorBy = "label",
     prefixes: bool = False,
     dims: Literal[2, 3] = 2,
+    advanced: bool = True,
 ) -> Spec:
-    """The projection view as plain dicts; `projection_figure` wraps it in a Plotly figure."""
+    """The projection view as plain dicts; `projection_figure` wraps it in a Plotly figure.
+
+    `advanced=False` names principal axes in plain words ("main direction 1 (34% of the spread)", not "PC1").
+    """
     components = _components(dims, color_by, components)
     plane = plane_for(tr, corpus, components)
+    if not advanced:
+        plane = replace(plane, titles=tuple(plain_title(title) for title in plane.titles))
     p = plane.project(tr.hidden)  # (T+1, D)
     points = [p]
     corpus_data: list[dict[str, Any]] = []
@@ -153,6 +171,19 @@ def _marks(scene: Scene, sizes: MarkSizes, text: list[str], positions: str | lis
     return data
 
 
+def by_name(traces: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(trace for trace in traces if trace.get("name") == name)
+
+
+def _legend_key(trace: dict[str, Any], name: str) -> dict[str, Any]:
+    """A legend entry alone, drawn in the style of `trace`: no points, the same while the reader types."""
+    style = {k: trace[k] for k in ("type", "mode", "line", "marker") if k in trace}
+    marker = style.get("marker")
+    if marker and not isinstance(marker.get("color"), str):  # coloured per step: the key takes one colour
+        style["marker"] = {**marker, "color": GREY}
+    return {**style, "name": name, "x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+
+
 def _title(scene: Scene, what: str) -> str:
     word = esc(short(scene.tr.labels[scene.t_sel - 1], 20))
     return f"{what}: {sub('s', 't')} word by word, t = {scene.t_sel}: “{word}”"
@@ -173,19 +204,33 @@ def _flat(scene: Scene) -> Spec:
     s0_position, where = where[0] or "bottom center", where[1:]
     text = [esc(word) if pos else "" for word, pos in zip(raw, where, strict=True)]
     positions = [pos or "top center" for pos in where]
-    data = background + _marks(scene, FLAT, text, positions, s0_position)
+    marks = _marks(scene, FLAT, text, positions, s0_position)
+    if scene.g is not None:  # live charts draw the legend with the background: the two runs' keys go there
+        keys = [_legend_key(marks[0], REAL_PATH), _legend_key(by_name(marks, "goldfish (no memory)"), GOLDFISH_PATH)]
+        marks = [{**trace, "showlegend": False} for trace in marks]
+        background += in_background(keys)
+    data = background + marks
 
+    # The legend sits at the figure's foot, two entries a row, with room made for every row (none is cut off).
+    rows = -(-sum(1 for trace in data if trace.get("showlegend")) // 2)
+    legend = {
+        **legend_row(0),
+        "yref": "container",
+        "yanchor": "bottom",
+        "entrywidth": 0.5,
+        "entrywidthmode": "fraction",
+    }
     # Neurons share one unit, so both axes keep it; PCA axes get the room (PC2 often holds little variance).
     square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind != "pca" else {}
     layout = base_layout(
-        FIG_HEIGHT,
+        FIG_HEIGHT + LEGEND_ROW_PX * rows,
         _title(scene, "Projection"),
         # constrain: equal units on both axes shrink the plot, never stretch the range
         xaxis=grid_axis(xr, plane.titles[0], constrain="domain"),
         yaxis=grid_axis(yr, plane.titles[1], constrain="domain", **square),
         showlegend=scene.legend,
-        legend=legend_row(-0.18),
-        margin={"l": 52, "r": 8, "t": 40, "b": 40},
+        legend=legend,
+        margin={"l": 52, "r": 8, "t": 40, "b": 48 + LEGEND_ROW_PX * rows},
     )
     return spec(data, layout)
 

@@ -48,7 +48,7 @@ MID = (BOX[0] + BOX[2]) / 2
 LOOP_X = 8.2
 LOOP_TOP, LOOP_BOTTOM = 6.0, 3.8
 GAUGE = (BOX[0], 9.2, BOX[2], 9.6)
-FIG_HEIGHT = 380
+FIG_HEIGHT = 300
 
 
 def neuron_positions(h: int) -> tuple[np.ndarray, np.ndarray, float]:

@@ -40,10 +40,13 @@ Y_TOKEN, Y_TOKEN_LOW = -0.55, -0.9  # token rows (every other token drops a row 
 Y_OUT, Y_GOLDFISH = 1.6, 2.05
 STAGGER_ABOVE = 8  # more copies than this and the token labels alternate between two rows
 FIG_HEIGHT = 340
+CUT_GAP = 0.09  # half the gap in a memory link cut by the goldfish, in steps
+CUT_LINKS = "memory links cut (goldfish)"
 
 SHARED_HOVER = {
     "U": "U: the same input weights in every copy",
     "W": "W: the same memory weights in every copy",
+    "W cut": "W: the memory link, cut for the goldfish (each word starts again from s<sub>0</sub>)",
     "V": "V: the same readout weights in every copy",
 }
 
@@ -97,14 +100,16 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
     w = Window(tr, t_sel, *window_range(tr.T, t_sel, window))
     # Arrows and the window's edge notes stay the same while a word is typed: background, under the rest.
     # The U, W, V labels stay on top with the copies: their hover says what a shared weight is.
-    arrows, notes, shared = _wiring(w)
+    arrows, notes, shared = _wiring(w, cut=compare is not None)
     background = in_background(arrow_traces(arrows) + text_traces(notes, "labels"))
+    if compare is not None:  # the goldfish has no memory: the links s_{t-1} -> s_t are drawn cut
+        background += in_background([_cut_links(w)])
     data = [*background, _strips(w), shared, _copies(w), _tokens(w), _outputs(w)]
     rows = [(Y_TOKEN, sub("x", "t")), (0.5, sub("s", "t")), (Y_OUT, sub("o", "t"))]
     if compare is not None:
         data.append(_goldfish_row(w, compare))
         rows.append((Y_GOLDFISH, "goldfish"))
-    return spec(data, _layout(w, rows))
+    return spec(data, _layout(w, rows, cut=compare is not None))
 
 
 def _strips(w: Window) -> dict[str, Any]:
@@ -156,9 +161,31 @@ def _copies(w: Window) -> dict[str, Any]:
     }
 
 
-def _wiring(w: Window) -> tuple[list[Arrow], list[Label], dict[str, Any]]:
+def _cut_links(w: Window) -> dict[str, Any]:
+    """The memory links with the goldfish on: a dashed stub either side of a gap with scissors, no arrowhead."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for x in w.xs:  # the link into each copy, from the one before it (or from s_0)
+        left, right = (float(x) - 1 + HALF, float(x) - HALF - 0.06) if x else (-0.52, -HALF - 0.06)
+        mid = (left + right) / 2
+        xs += [left, mid - CUT_GAP, None, mid + CUT_GAP, right, None]
+        ys += [0.5, 0.5, None, 0.5, 0.5, None]
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "lines",
+        "line": {"color": GREY, "width": 1.5, "dash": "dot"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "name": CUT_LINKS,
+    }
+
+
+def _wiring(w: Window, cut: bool = False) -> tuple[list[Arrow], list[Label], dict[str, Any]]:
     """Every arrow (x_t up through U, s_t up through V, s_{t-1} across through W), the notes at the window's
-    ends, and the U, W, V labels (one text trace, with hover)."""
+    ends, and the U, W, V labels (one text trace, with hover). `cut`: the goldfish is on, so the memory
+    links (s_{t-1} across through W) are left out here and drawn cut by `_cut_links`."""
     n = len(w.xs)
     arrows: list[Arrow] = []
     weights: list[tuple[float, float, str]] = []  # x, y, name
@@ -168,14 +195,16 @@ def _wiring(w: Window) -> tuple[list[Arrow], list[Label], dict[str, Any]]:
         arrows.append((x, 1.02, x, Y_OUT - 0.17, "triangle-up"))
         weights += [(x + 0.09, (Y_TOKEN + 0.2 - 0.07) / 2, "U"), (x + 0.09, (1.02 + Y_OUT - 0.17) / 2, "V")]
         if k:
-            arrows.append((x - 1 + HALF, 0.5, x - HALF - 0.06, 0.5, "triangle-right"))
+            if not cut:
+                arrows.append((x - 1 + HALF, 0.5, x - HALF - 0.06, 0.5, "triangle-right"))
             weights.append((x - 0.5, 0.7, "W"))
     # Into the first copy: s_0, or the state carried from the hidden earlier steps.
-    arrows.append((-0.52, 0.5, -HALF - 0.06, 0.5, "triangle-right"))
+    if not cut:
+        arrows.append((-0.52, 0.5, -HALF - 0.06, 0.5, "triangle-right"))
     weights.append((-0.4, 0.7, "W"))
     start_text = f"{sub('s', 0)}<br>= 0" if w.first == 1 else f"… {w.first - 1}<br>earlier"
     notes = [label(-0.95, 0.5, start_text, size=10)]
-    if w.last < w.tr.T:
+    if w.last < w.tr.T and not cut:
         arrows.append((n - 1 + HALF, 0.5, n - 1 + 0.52, 0.5, "triangle-right"))
         notes.append(label(n - 1 + 0.95, 0.5, f"{w.tr.T - w.last}<br>later …", size=10))
     names = [s for _, _, s in weights]
@@ -187,7 +216,7 @@ def _wiring(w: Window) -> tuple[list[Arrow], list[Label], dict[str, Any]]:
         "text": [f"<b>{s}</b>" for s in names],
         "textposition": ["middle center" if s == "W" else "middle right" for s in names],
         "textfont": {"size": 11, "color": GREY},
-        "hovertext": [SHARED_HOVER[s] for s in names],
+        "hovertext": [SHARED_HOVER["W cut" if cut and s == "W" else s] for s in names],
         "hoverinfo": "text",
         "name": "shared weights U, W, V",
     }
@@ -254,7 +283,7 @@ def _output_row(
     }
 
 
-def _layout(w: Window, rows: list[tuple[float, str]]) -> dict[str, Any]:
+def _layout(w: Window, rows: list[tuple[float, str]], cut: bool = False) -> dict[str, Any]:
     """Axes as a canvas with the rows named on the left, the selected copy's band and every copy's box."""
     n, xs = len(w.xs), w.xs
     top = rows[-1][0] + 0.35
@@ -269,7 +298,8 @@ def _layout(w: Window, rows: list[tuple[float, str]]) -> dict[str, Any]:
     canvas = {"fixedrange": True, "showgrid": False, "zeroline": False}
     return base_layout(
         FIG_HEIGHT,
-        f"Unrolled: the same cell once per word{shown} (t = {w.t_sel} selected)",
+        f"Unrolled: the same cell once per word{shown} (t = {w.t_sel} selected)"
+        + (" · goldfish: memory links cut" if cut else ""),
         xaxis={
             "range": [-1.45, n - 1 + (1.45 if w.last < w.tr.T else 0.6)],
             **canvas,

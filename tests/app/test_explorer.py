@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
-from support import APP, app_test
+from support import app_test
 
 from rnnviz.app import CHART_KEYS, MODEL_KEY, TEXT_KEY
 from rnnviz.app.explain import EXPLAIN_CHARTS, EXPLAIN_LABEL
@@ -34,7 +34,7 @@ from rnnviz.app.live_charts import drawn_figures
 
 
 def opened(tab: str, model: str = "rnn-2", text: str = "this movie is not good") -> AppTest:
-    at = app_test(query={"model": model, "text": text}).run()
+    at = app_test(query={"model": model, "text": text, "advanced": "1"}).run()  # the explorer is an advanced tool
     at.session_state[EXPLORER_KEY] = True
     at.session_state[TABS_KEY] = tab
     return at.run()
@@ -46,7 +46,7 @@ def assert_ok(at: AppTest) -> None:
 
 
 def test_closed_section_runs_nothing():
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_test(query={"advanced": "1"}).run()
     assert_ok(at)
     labels = [e.label for e in at.get("expander")]  # the touch panel (rnn-2), the explainer, then the explorer
     assert labels[-1] == "Explore the hidden state" and EXPLAIN_LABEL in labels

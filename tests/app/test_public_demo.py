@@ -216,6 +216,7 @@ def opened(tab: str, model: str = "rnn-64", text: str = "this movie is not good"
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["model"] = model
     at.query_params["text"] = text
+    at.query_params["advanced"] = "1"  # the explorer is an advanced tool
     at.run()
     at.session_state[ex.EXPLORER_KEY] = True
     at.session_state[ex.TABS_KEY] = tab

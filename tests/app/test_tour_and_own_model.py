@@ -142,7 +142,7 @@ def test_a_tour_step_still_lets_the_reader_type():
 # -- page links ------------------------------------------------------------------------------------------
 def test_main_page_links_to_the_playground_and_back():
     at = run()
-    assert [p.proto.label for p in at.get("page_link")] == ["Training playground: train your own"]
+    assert [p.proto.label for p in at.get("page_link")] == ["Training playground"]
     page = (ROOT / "pages" / "1_Training_playground.py").read_text(encoding="utf-8")
     assert 'st.page_link("streamlit_app.py", label="Watch an RNN read"' in page
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
@@ -212,7 +212,9 @@ def test_handoff_values(checkpoint):
 
 # -- your own model in the app -----------------------------------------------------------------------------
 def test_a_handed_over_model_is_picked_and_drawn_but_never_linked(checkpoint):
-    at = run({"text": "this movie is good"}, state={cm.HANDOFF_KEY: ("trained.safetensors", checkpoint)})
+    at = run(
+        {"text": "this movie is good", "advanced": "1"}, state={cm.HANDOFF_KEY: ("trained.safetensors", checkpoint)}
+    )
     assert not at.exception and not at.error
     assert cm.HANDOFF_KEY not in at.session_state  # taken once
     assert at.session_state[MODEL_KEY] == cm.CUSTOM_MODEL

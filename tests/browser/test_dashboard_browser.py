@@ -13,7 +13,7 @@ import pytest
 from support import needs_browser, open_app, slider_value, url_params, wait_idle
 
 import rnnviz
-from rnnviz.app import CHART_KEYS, PLAY_KEY, STEP_KEY, TEXT_KEY
+from rnnviz.app import CHART_KEYS, GOLDFISH_KEY, PLAY_KEY, STEP_KEY, TEXT_KEY
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
@@ -114,7 +114,7 @@ def test_a_link_opens_the_same_view(app_page, app_url):
     assert text_box(page).input_value() == text
     assert slider_value(page) == 3
     assert positivity_ticks(page) == rnnviz.tokenize(text)
-    assert page.get_by_role("switch").first.is_checked() or page.locator("input[type=checkbox]").first.is_checked()
+    assert page.locator(f".st-key-{GOLDFISH_KEY} input[type=checkbox]").is_checked()  # the goldfish switch
     params = url_params(page)
     assert params == {"text": text, "model": "rnn-2", "step": "3", "goldfish": "1"}
 

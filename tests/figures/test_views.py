@@ -14,7 +14,7 @@ import pytest
 from support import by_name, make_corpus, make_trace
 
 import rnnviz.figures as F  # noqa: N812 - the app's name for it
-from rnnviz.figures.style import esc
+from rnnviz.figures.style import BACKGROUND, esc
 from rnnviz.figures.unrolled import window_range
 from rnnviz.trace import Trace
 
@@ -546,3 +546,56 @@ def test_the_state_space_view_is_called_the_projection_as_in_the_essay():
     tr = make_trace(4, 3)
     assert F.projection(tr, 2, corpus=make_corpus(3), dims=3).layout.title.text.startswith("Projection in 3-D")
     assert CAPTIONS["projection"].startswith("**Projection.**")
+
+
+# -- the essay's words (issue 14, point 7) --------------------------------------------------------
+def _links_into_copies(fig) -> list[tuple[float, float]]:
+    """(x0, x1) of each horizontal arrow at the state row: the memory links s_{t-1} -> s_t."""
+    lines = by_name(fig, "arrows")
+    xs, ys = list(lines.x), list(lines.y)
+    segs = [(xs[i], xs[i + 1]) for i in range(0, len(xs), 3) if ys[i] == ys[i + 1] == 0.5]
+    return segs
+
+
+def test_unrolled_cuts_the_memory_links_when_the_goldfish_is_on():
+    tr, goldfish = make_trace(5), make_trace(5, seed=4, forget=True)
+    with_memory = F.unrolled(tr)
+    assert len(_links_into_copies(with_memory)) == 5  # s_0 -> s_1 and s_{t-1} -> s_t
+    assert "memory links cut" not in with_memory.layout.title.text
+    assert not [d for d in with_memory.data if d.name == "memory links cut (goldfish)"]
+    cut = F.unrolled(tr, compare=goldfish)
+    assert _links_into_copies(cut) == []  # no arrow from s_{t-1} to s_t
+    assert len(by_name(cut, "arrowheads").x) == 2 * 5
+    stubs = by_name(cut, "memory links cut (goldfish)")
+    assert stubs.line.dash == "dot" and len([x for x in stubs.x if x is None]) == 2 * 5  # two stubs a link
+    assert "memory links cut" in cut.layout.title.text
+
+
+def test_projection_legend_names_the_goldfish_path_beside_the_real_one():
+    tr, goldfish = make_trace(5), make_trace(5, seed=4, forget=True)
+    fig = F.projection(tr, compare=goldfish)
+    assert fig.layout.showlegend
+    # Live charts draw the legend with the background traces only: the two runs' entries must be there.
+    shown = [d.name for d in fig.data if d.showlegend and d.meta == BACKGROUND]
+    assert "goldfish path (no memory)" in shown and "with memory (path so far)" in shown
+    assert by_name(fig, "goldfish path (no memory)").line.dash == by_name(fig, "goldfish (no memory)").line.dash
+    assert not by_name(fig, "goldfish (no memory)").showlegend  # one entry each
+    assert not [d for d in F.projection(tr).data if d.name == "with memory (path so far)"]
+
+
+@pytest.mark.parametrize(("arch", "hidden"), [("rnn", 2), ("rnn", 5), ("gru", 3), ("lstm", 3)])
+def test_a_one_word_sentence_draws_one_sensible_cell_in_every_view(arch: str, hidden: int):
+    tr, goldfish = make_trace(1, hidden, arch), make_trace(1, hidden, arch, seed=4, forget=True)
+    figs = all_figures(tr, None, compare=goldfish)
+    unrolled = figs["unrolled"]
+    assert len(by_name(unrolled, "copies of the cell").x) == 1
+    assert len(by_name(unrolled, "o_t").x) == 1
+    xr = unrolled.layout.xaxis.range
+    assert xr[0] < -0.52 and xr[1] > 0.28  # s_0 coming in and the one copy both inside the canvas
+    pos = figs["positivity"]
+    xr = pos.layout.xaxis.range
+    assert xr[0] < 1 < xr[1]  # the one point, not on the edge
+    path = by_name(figs["projection"], "path so far")
+    assert len(path.x) == 2  # s_0 -> s_1: one step
+    for fig in figs.values():
+        assert "t = 1" in fig.layout.title.text or "o<sub>T</sub>" in fig.layout.title.text

@@ -134,6 +134,7 @@ def test_the_explorer_runs_every_tool_without_importing_torch():
 
         at = AppTest.from_file("streamlit_app.py", default_timeout=300)
         at.query_params["text"] = "this movie is not good"
+        at.query_params["advanced"] = "1"  # the explorer is an advanced tool
         at.run()
         assert "torch" not in sys.modules, "page"
         for name, tabs in (("rnn-2", TABS), ("gru-64", ("Dynamics & fixed points", "One step apart"))):
