@@ -87,7 +87,7 @@ def test_the_sliders_start_at_the_trained_weights_and_the_views_read_the_trained
 
 
 def test_w_zero_gives_the_goldfish_and_the_page_says_so_then_reset_restores():
-    at = run(LINK)
+    at = run({**LINK, "advanced": "1"})  # Advanced on: where the explorer would be, the page says why it is closed
     trained = o_t(at)
     assert corpus_drawn(at)
     at.button(key=ZERO_KEY).click().run()
@@ -102,7 +102,7 @@ def test_w_zero_gives_the_goldfish_and_the_page_says_so_then_reset_restores():
     assert "exactly the goldfish run's of the trained model" in said
     assert not corpus_drawn(at)  # the trained model's map of states is not this model's
     assert EXPLORER_EDITED in said  # the explorer, which reads the trained weights, says why it is closed
-    assert set(at.query_params) == {"text", "model", "step", "goldfish"}  # the link carries no weights
+    assert set(at.query_params) == {"text", "model", "step", "goldfish", "advanced"}  # the link carries no weights
     assert at.query_params["model"] == "rnn-2"
 
     at.button(key=RESET_KEY).click().run()
