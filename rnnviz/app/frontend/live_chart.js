@@ -1,6 +1,8 @@
 // The browser half of rnnviz/app/live_charts.py: one plotly.js plot per view, updated in place.
-// Streamlit calls `draw` with fresh `data` ({src, module, figure, config}) on every run of the script;
-// src and module are relative to the app's base URL.
+// Streamlit calls `draw` with fresh `data` ({src, module, figure, config, step, play}) on every run of the
+// script; src and module are relative to the app's base URL. `play` ({token, start, interval_ms, frames}),
+// sent while the page plays, holds the view's frame for every step t (rnnviz/figures/frame.py): the page
+// then moves every chart on by itself, on one shared clock, with no run of the script per word.
 
 const loading = {};
 // The app's base URL: this module is served at <base>component/<name>/live_chart.js.
@@ -160,6 +162,7 @@ export default function draw(component) {
     showNote(parentElement, 'loading', 'Loading the chart…');  // until plotly.js has arrived and drawn (a first visit fetches 1.5 MB)
   }
   gd.__rnnviz = {data, setTriggerValue};
+  if (!player().adopt(gd, data)) return;  // paused here: the chart keeps the step it shows until the page agrees
   if (gd.__rnnvizPending) return;  // a draw is on its way: it draws the newest data when it gets there
   gd.__rnnvizPending = true;
   loadPlotly(data.src)
@@ -177,19 +180,161 @@ export default function draw(component) {
     });
 }
 
-// Draw the newest data the chart was given, again if newer data came while it drew.
+// Draw the newest data the chart was given (at the step the player shows), again if newer came while it drew.
 async function drawLatest(Plotly, gd) {
   let drawn = null;
-  while (drawn !== gd.__rnnviz.data) {
+  let step = null;
+  while (drawn !== gd.__rnnviz.data || step !== player().stepFor(gd)) {
     drawn = gd.__rnnviz.data;
-    const template = streamlitTemplate(gd.parentElement.parentElement);
-    const {back, front} = splitLayers(drawn.figure, drawn.background || 0, template);
-    const margin = await drawBackground(Plotly, gd.parentElement, gd, back, drawn.config);
-    if (margin) front.layout.margin = margin;
-    await Plotly.react(gd, front.data, front.layout, drawn.config);
+    step = player().stepFor(gd);
+    await drawFigure(Plotly, gd, figureAt(gd, step), drawn);
+    gd.__rnnvizShown = step;
     if (!gd.__rnnvizBound) {
       gd.__rnnvizBound = true;
       bindClicks(gd, (name, value) => gd.__rnnviz.setTriggerValue(name, value));
     }
   }
+}
+
+async function drawFigure(Plotly, gd, figure, data) {
+  const template = streamlitTemplate(gd.parentElement.parentElement);
+  const {back, front} = splitLayers(figure, data.background || 0, template);
+  const margin = await drawBackground(Plotly, gd.parentElement, gd, back, data.config);
+  if (margin) front.layout.margin = margin;
+  await Plotly.react(gd, front.data, front.layout, data.config);
+}
+
+// -- Play and the arrow keys ---------------------------------------------------------------------------------
+// The view's figure at step t: the base figure with frame t's changes (rnnviz/figures/frame.py apply_frame).
+function figureAt(gd, step) {
+  const play = gd.__rnnvizFrames;
+  const base = gd.__rnnviz.data.figure;
+  if (!play || step === null || step === undefined || step === play.step || !play.frames[step - 1]) return base;
+  const frame = play.frames[step - 1];
+  if (frame.figure) return frame.figure;
+  const data = play.base.data.slice();
+  frame.traces.forEach((i, k) => {
+    data[i] = frame.data[k];
+  });
+  const layout = Object.assign({}, play.base.layout);
+  for (const [key, value] of Object.entries(frame.layout)) {
+    if (value === null) delete layout[key];
+    else layout[key] = value;
+  }
+  return Object.assign({}, play.base, {data, layout});
+}
+
+// One player for the whole page (every live chart shares the document): one clock, one step, one key listener.
+function player() {
+  if (!window.__rnnvizPlayer) window.__rnnvizPlayer = makePlayer();
+  return window.__rnnvizPlayer;
+}
+
+function makePlayer() {
+  const charts = new Set();
+  const p = {
+    step: null,  // the step the page shows while the player leads (playing, or stepped by a key); null: the server's
+    clock: null,  // {token, t0, start, interval, last} while playing
+    awaiting: null,  // the step reported to the script, until a run draws it
+    frameTimes: [],  // requestAnimationFrame timestamps while playing (for measuring)
+    reports: 0,
+    reportTimer: null,
+  };
+
+  const live = () => [...charts].filter((gd) => gd.isConnected);
+  const leader = () => live()[0];
+  p.charts = live;
+
+  p.stepFor = (gd) => (p.step !== null && gd.__rnnvizFrames ? p.step : (gd.__rnnviz.data.step ?? null));
+
+  function report(step, delay) {
+    p.awaiting = step;
+    clearTimeout(p.reportTimer);
+    p.reportTimer = setTimeout(() => {
+      const gd = leader();
+      if (!gd) return;
+      p.reports += 1;
+      gd.__rnnviz.setTriggerValue('step', step);
+    }, delay);
+  }
+
+  function show(step) {
+    p.step = step;
+    for (const gd of live()) {
+      if (gd.__rnnvizFrames && gd.__rnnvizShown !== step && !gd.__rnnvizPending && window.Plotly) {
+        gd.__rnnvizPending = true;
+        drawLatest(window.Plotly, gd).finally(() => {
+          gd.__rnnvizPending = false;
+        });
+      }
+    }
+  }
+
+  function tick(now) {
+    const c = p.clock;
+    if (!c) return;
+    p.frameTimes.push(now);
+    if (p.frameTimes.length > 2000) p.frameTimes.splice(0, 1000);
+    if (c.t0 === null) c.t0 = now;
+    const step = Math.min(c.last, c.start + Math.floor((now - c.t0) / c.interval));
+    if (step !== p.step) show(step);
+    if (now - c.t0 >= (c.last - c.start + 1) * c.interval) {
+      p.stop();  // the last word has had its time: the page agrees on it
+      return;
+    }
+    requestAnimationFrame(tick);
+  }
+
+  // Stop playing and tell the script which step the page shows (the slider and the rest follow).
+  p.stop = () => {
+    if (!p.clock) return;
+    p.clock = null;
+    report(p.step, 0);
+  };
+
+  // A chart got data from a run of the script. False: do not draw it (the player shows another step).
+  p.adopt = (gd, data) => {
+    if (data.step === undefined) return true;  // a chart that shows no step (the explain panel's) plays no part
+    charts.add(gd);
+    const play = data.play;
+    if (play) {
+      gd.__rnnvizFrames = {step: data.step, base: data.figure, frames: play.frames};
+      if (!p.clock || p.clock.token !== play.token) {
+        if (p.clock === null && p.lastToken === play.token) return true;  // this play ended or paused already
+        p.lastToken = play.token;
+        p.awaiting = null;
+        p.step = play.start;
+        p.clock = {token: play.token, t0: null, start: play.start, last: play.frames.length, interval: play.interval_ms};
+        requestAnimationFrame(tick);
+      }
+      return true;
+    }
+    if (p.clock) p.stop();  // paused: this run was drawn before the script knew where the page is
+    if (p.awaiting !== null && data.step !== p.awaiting) return !gd.__rnnvizFrames;
+    p.awaiting = null;
+    // The script draws the step the page showed (or another the reader picked): it leads again.
+    gd.__rnnvizFrames = null;
+    if (live().every((c) => !c.__rnnvizFrames)) p.step = null;
+    return true;
+  };
+
+  // Arrow keys step every chart at once; the script hears the step once the keys rest.
+  function onKey(event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+    const target = event.target;
+    if (target && target.closest && target.closest('input, textarea, select, [contenteditable], [role="slider"]')) return;
+    const gd = leader();
+    if (!gd) return;
+    const steps = gd.__rnnviz.data.n_steps || 1;
+    const now = p.step ?? p.awaiting ?? gd.__rnnviz.data.step ?? steps;
+    const next = Math.max(1, Math.min(steps, now + (event.key === 'ArrowRight' ? 1 : -1)));
+    event.preventDefault();
+    p.clock = null;
+    if (live().some((c) => c.__rnnvizFrames)) show(next);
+    else p.step = null;
+    report(next, 150);
+  }
+  window.addEventListener('keydown', onKey);
+  return p;
 }

@@ -1,0 +1,55 @@
+"""Play's frames: every view's change from the drawn step to each step t, which the browser applies by itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support import make_corpus, make_trace
+
+import rnnviz.figures as F  # noqa: N812 - the app's name for it
+from rnnviz.figures.style import jsonable
+
+CASES = [(h, arch, goldfish) for h in (2, 8) for arch in ("rnn", "gru") for goldfish in (False, True)]
+
+
+def options(name: str, h: int, goldfish: bool, tokens: list[str]) -> dict:
+    out = {"compare": make_trace(tokens, hidden=h, forget=True)} if goldfish else {}
+    if name == "projection" and h > 2:
+        out["corpus"] = make_corpus(h)
+    return out
+
+
+@pytest.mark.parametrize("name", list(F.SPECS))
+@pytest.mark.parametrize(("h", "arch", "goldfish"), CASES)
+def test_frame_t_draws_the_view_at_step_t(name, h, arch, goldfish):
+    tokens = ["this", "movie", "is", "not", "good", "at", "all"]
+    tr = make_trace(tokens, hidden=h, arch=arch)
+    kw = options(name, h, goldfish, tokens)
+    for drawn in (1, 4, tr.T):
+        base, frames = F.step_frames(F.SPECS[name], tr, drawn, **kw)
+        assert len(frames) == tr.T
+        assert base == jsonable(F.SPECS[name](tr, drawn, **kw))
+        json.dumps(frames, allow_nan=False)  # what the page is sent
+        for t, frame in enumerate(frames, start=1):
+            assert F.apply_frame(base, frame) == jsonable(F.SPECS[name](tr, t, **kw)), (drawn, t)
+        assert frames[drawn - 1] in ({"traces": [], "data": [], "layout": {}}, {"figure": base})
+
+
+def test_a_frame_carries_only_what_the_step_changes():
+    tr = make_trace(["a", "b", "c", "d", "e"], hidden=8)
+    base, frames = F.step_frames(F.SPECS["unrolled"], tr, 5)
+    assert frames[4] == {"traces": [], "data": [], "layout": {}}
+    changed = frames[1]
+    assert 0 < len(changed["traces"]) < len(base["data"])
+    assert len(json.dumps(changed)) < len(json.dumps(base))
+
+
+def test_a_layout_key_the_step_drops_comes_as_none_and_a_new_trace_count_sends_the_figure():
+    base = {"data": [{"x": [1]}], "layout": {"title": "a", "shapes": [1]}}
+    spec = {"data": [{"x": [2]}], "layout": {"title": "a"}}
+    frame = F.frame_between(base, spec)
+    assert frame == {"traces": [0], "data": [{"x": [2]}], "layout": {"shapes": None}}
+    assert F.apply_frame(base, frame) == spec
+    longer = {"data": [{"x": [2]}, {"x": [3]}], "layout": {}}
+    assert F.frame_between(base, longer) == {"figure": longer}
