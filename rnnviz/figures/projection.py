@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from rnnviz.figures.mark import (
     goldfish_path,
     label_positions,
+    path_arrows,
     path_traces,
     read_and_ahead,
     s0_marker,
@@ -173,7 +174,7 @@ def _flat(scene: Scene) -> Spec:
     s0_position, where = where[0] or "bottom center", where[1:]
     text = [esc(word) if pos else "" for word, pos in zip(raw, where, strict=True)]
     positions = [pos or "top center" for pos in where]
-    data = background + _marks(scene, FLAT, text, positions, s0_position)
+    data = [*background, path_arrows(scene.p, t_sel), *_marks(scene, FLAT, text, positions, s0_position)]
 
     # Neurons share one unit, so both axes keep it; PCA axes get the room (PC2 often holds little variance).
     square = {"scaleanchor": "x", "scaleratio": 1} if plane.kind != "pca" else {}

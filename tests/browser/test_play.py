@@ -45,6 +45,8 @@ def test_play_moves_every_view_in_the_browser_with_no_server_message_per_step(ap
     page = app_page
     received: list[tuple[float, int]] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append((time.monotonic(), len(f)))))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     open_app(page, app_url, "?text=" + quote(SENTENCE) + "&step=7")
     play_button(page).click()
     page.wait_for_function("() => window.__rnnvizPlayer && window.__rnnvizPlayer.clock !== null")
@@ -79,6 +81,36 @@ def test_play_moves_every_view_in_the_browser_with_no_server_message_per_step(ap
     wait_idle(page)
     assert slider_value(page) == 7
     assert [s for s, _ in shown(page)] == [7] * 4
+    assert errors == []
+
+
+# Where each view's moving marks are drawn now: positivity's and the projection's selected step, rolled's s_{t-1}.
+MOVING_JS = """(keys) => keys.map(([k, name]) => {
+  const gd = document.querySelector(`.st-key-${k} .rnnviz-chart`);
+  const i = gd ? gd.data.findIndex((d) => d.name === name) : -1;
+  const group = [...gd.querySelectorAll('.scatterlayer .trace')].find((g) => g.__data__[0].trace.index === i);
+  const point = group && group.querySelector('path.point');
+  return point ? point.getAttribute('transform') : null;
+})"""
+MOVING = (("positivity", "selected step"), ("projection", "selected step"), ("rolled", "message s_{t-1}"))
+
+
+def test_while_playing_the_point_the_state_and_the_message_glide_between_their_places(app_page, app_url):
+    page = app_page
+    open_app(page, app_url, "?text=" + quote(SENTENCE) + "&step=7&model=rnn-2")
+    keys = [[CHART_KEYS[view], name] for view, name in MOVING]
+    rest = page.evaluate(MOVING_JS, keys)  # at the last word, before playing
+    play_button(page).click()
+    page.wait_for_function("() => window.__rnnvizPlayer && window.__rnnvizPlayer.clock !== null")
+    seen: list[set[str]] = [set() for _ in MOVING]
+    while page.evaluate("() => window.__rnnvizPlayer.clock !== null"):
+        for places, at in zip(seen, page.evaluate(MOVING_JS, keys), strict=True):
+            places.add(at)
+        page.wait_for_timeout(25)
+    # Seven steps, but many more places: the marks were caught on their way, not only where they stop.
+    assert all(len(places) > 10 for places in seen), [len(p) for p in seen]
+    wait_idle(page)
+    assert page.evaluate(MOVING_JS, keys) == rest  # and they end where the script draws the last word
 
 
 def test_arrow_keys_step_every_view_and_the_slider(app_page, app_url):

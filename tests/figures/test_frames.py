@@ -53,3 +53,30 @@ def test_a_layout_key_the_step_drops_comes_as_none_and_a_new_trace_count_sends_t
     assert F.apply_frame(base, frame) == spec
     longer = {"data": [{"x": [2]}, {"x": [3]}], "layout": {}}
     assert F.frame_between(base, longer) == {"figure": longer}
+
+
+def test_the_rolled_message_comes_round_the_loop_to_where_it_re_enters_the_cell():
+    tr = make_trace(["a", "b", "c", "d"], hidden=2)
+    for t in (1, 3):
+        spec = F.rolled_spec(tr, t)
+        (message,) = [d for d in spec["data"] if d["name"] == "message s_{t-1}"]
+        way = message["meta"]["along"]
+        assert (way["x"][-1], way["y"][-1]) == (message["x"][0], message["y"][0])  # it ends where it is drawn
+        assert len(way["x"]) >= 3 and way["x"][0] < max(way["x"])  # out of the cell to the right, and back
+        assert message["marker"]["color"] == [pytest.approx(float(tr.hidden[t - 1].mean()))]  # coloured as s_{t-1}
+    assert spec["data"][-1]["name"] == "hidden units"  # the units stay on top
+
+
+@pytest.mark.parametrize("t", [1, 3, 5])
+def test_the_projection_path_carries_a_numbered_arrowhead_halfway_along_each_step_read(t):
+    tr = make_trace(["a", "b", "c", "d", "e"], hidden=2)
+    spec = F.projection_spec(tr, t)
+    (arrows,) = [d for d in spec["data"] if d["name"] == "path direction"]
+    heads = [k for k, size in enumerate(arrows["marker"]["size"]) if size > 0]
+    assert [arrows["text"][k] for k in heads] == [str(s) for s in range(1, t + 1)]
+    assert arrows["marker"]["symbol"] == "arrow" and arrows["marker"]["angleref"] == "previous"
+    for s, k in enumerate(heads, start=1):
+        before = (arrows["x"][k - 1], arrows["y"][k - 1])
+        assert before == pytest.approx(tuple(tr.hidden[s - 1]))  # points away from s_{t-1} ...
+        mid = (tr.hidden[s - 1] + tr.hidden[s]) / 2
+        assert (arrows["x"][k], arrows["y"][k]) == pytest.approx(tuple(mid))  # ... halfway to s_t

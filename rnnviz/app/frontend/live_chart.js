@@ -224,6 +224,55 @@ function figureAt(gd, step) {
   return Object.assign({}, play.base, {data, layout});
 }
 
+const GLIDE = 0.45;  // the share of a word's time its marks take to move to their new places
+
+// The marks that move from one step's figure to the next, as paths in the front plot's traces: a mark
+// whose trace carries `meta.along` ({x, y}: the way it comes, e.g. s_{t-1} round the loop) follows it; a
+// one-point trace of the same name in both figures (the selected step) goes straight from its old place.
+function moversBetween(before, after, gd) {
+  const n = gd.__rnnviz.data.background || 0;
+  const old = new Map(before.data.map((t) => [t.name, t]));
+  const movers = [];
+  after.data.forEach((t, i) => {
+    if (i < n || !Array.isArray(t.x) || t.x.length !== 1 || !Array.isArray(t.y)) return;
+    const way = t.meta && t.meta.along;
+    if (way && Array.isArray(way.x) && way.x.length >= 2) {
+      movers.push({index: i - n, path: way.x.map((x, k) => [x, way.y[k]])});
+      return;
+    }
+    const prev = old.get(t.name);
+    if (!prev || !Array.isArray(prev.x) || prev.x.length !== 1 || prev.x[0] === null || t.x[0] === null) return;
+    if (prev.x[0] === t.x[0] && prev.y[0] === t.y[0]) return;
+    if (typeof t.x[0] !== 'number' || typeof prev.x[0] !== 'number') return;
+    movers.push({index: i - n, path: [[prev.x[0], prev.y[0]], [t.x[0], t.y[0]]]});
+  });
+  return movers;
+}
+
+// The SVG node of the one point of front trace `index` (Plotly binds each trace's calcdata to its group).
+function pointNode(gd, index) {
+  for (const group of gd.querySelectorAll('.scatterlayer .trace')) {
+    const cd = group.__data__;
+    if (cd && cd[0] && cd[0].trace && cd[0].trace.index === index) return group.querySelector('path.point');
+  }
+  return null;
+}
+
+// The point a share f (0..1) of the way along a path of points.
+function along(path, f) {
+  const lengths = path.slice(1).map((q, k) => Math.hypot(q[0] - path[k][0], q[1] - path[k][1]));
+  const total = lengths.reduce((a, b) => a + b, 0);
+  let left = f * total;
+  for (let k = 0; k < lengths.length; k++) {
+    if (left <= lengths[k] || k === lengths.length - 1) {
+      const r = lengths[k] ? Math.min(1, left / lengths[k]) : 1;
+      return [path[k][0] + r * (path[k + 1][0] - path[k][0]), path[k][1] + r * (path[k + 1][1] - path[k][1])];
+    }
+    left -= lengths[k];
+  }
+  return path[path.length - 1];
+}
+
 // One player for the whole page (every live chart shares the document): one clock, one step, one key listener.
 function player() {
   if (!window.__rnnvizPlayer) window.__rnnvizPlayer = makePlayer();
@@ -258,15 +307,44 @@ function makePlayer() {
     }, delay);
   }
 
-  function show(step) {
+  // Show `step` in every chart; `moving` (while playing, one word on): what moves, moves there over the next frames.
+  function show(step, moving) {
+    const from = p.step;
     p.step = step;
     for (const gd of live()) {
       if (gd.__rnnvizFrames && gd.__rnnvizShown !== step && !gd.__rnnvizPending && window.Plotly) {
+        const movers = moving && from !== null ? moversBetween(figureAt(gd, from), figureAt(gd, step), gd) : [];
         gd.__rnnvizPending = true;
-        drawLatest(window.Plotly, gd).finally(() => {
-          gd.__rnnvizPending = false;
-        });
+        gd.__rnnvizMovers = null;
+        drawLatest(window.Plotly, gd)
+          .then(() => {
+            if (!movers.length || p.step !== step || !p.clock) return;
+            gd.__rnnvizMovers = {movers, t0: performance.now()};
+            glide(performance.now(), p.clock.interval);  // from where they were, before the browser paints
+          })
+          .finally(() => {
+            gd.__rnnvizPending = false;
+          });
       }
+    }
+  }
+
+  // Move each chart's moving marks a little further along their way (eased), then leave them where they end.
+  function glide(now, interval) {
+    for (const gd of live()) {
+      const m = gd.__rnnvizMovers;
+      if (!m) continue;
+      const f = Math.min(1, (now - m.t0) / (GLIDE * interval));
+      const e = f * f * (3 - 2 * f);
+      // The marks' own SVG nodes move (what Plotly.animate does): a restyle would recompute the whole plot.
+      const xa = gd._fullLayout && gd._fullLayout.xaxis, ya = gd._fullLayout && gd._fullLayout.yaxis;
+      for (const mover of m.movers) {
+        const node = mover.node || (mover.node = pointNode(gd, mover.index));
+        if (!node || !xa || !ya) continue;
+        const [x, y] = f >= 1 ? mover.path[mover.path.length - 1] : along(mover.path, e);
+        node.setAttribute('transform', `translate(${xa.c2p(x)},${ya.c2p(y)})`);
+      }
+      if (f >= 1) gd.__rnnvizMovers = null;
     }
   }
 
@@ -277,7 +355,8 @@ function makePlayer() {
     if (p.frameTimes.length > 2000) p.frameTimes.splice(0, 1000);
     if (c.t0 === null) c.t0 = now;
     const step = Math.min(c.last, c.start + Math.floor((now - c.t0) / c.interval));
-    if (step !== p.step) show(step);
+    if (step !== p.step) show(step, step === p.step + 1);
+    glide(now, c.interval);
     if (now - c.t0 >= (c.last - c.start + 1) * c.interval) {
       p.stop();  // the last word has had its time: the page agrees on it
       return;
