@@ -33,7 +33,7 @@ def test_frame_t_draws_the_view_at_step_t(name, h, arch, goldfish):
         json.dumps(frames, allow_nan=False)  # what the page is sent
         for t, frame in enumerate(frames, start=1):
             assert F.apply_frame(base, frame) == jsonable(F.SPECS[name](tr, t, **kw)), (drawn, t)
-        assert frames[drawn - 1] in ({"traces": [], "data": [], "layout": {}}, {"figure": base})
+        assert frames[drawn - 1] == {"traces": [], "data": [], "layout": {}}
 
 
 def test_a_frame_carries_only_what_the_step_changes():
@@ -51,8 +51,11 @@ def test_a_layout_key_the_step_drops_comes_as_none_and_a_new_trace_count_sends_t
     frame = F.frame_between(base, spec)
     assert frame == {"traces": [0], "data": [{"x": [2]}], "layout": {"shapes": None}}
     assert F.apply_frame(base, frame) == spec
-    longer = {"data": [{"x": [2]}, {"x": [3]}], "layout": {}}
-    assert F.frame_between(base, longer) == {"figure": longer}
+    longer = {"data": [{"x": [1]}, {"x": [3]}], "layout": {"title": "a", "shapes": [1]}}
+    assert F.frame_between(base, longer) == {"keep": 1, "rest": [{"x": [3]}], "layout": {}}  # the shared trace stays
+    assert F.apply_frame(base, F.frame_between(base, longer)) == longer
+    shorter = {"data": [], "layout": {}}
+    assert F.apply_frame(longer, F.frame_between(longer, shorter)) == shorter
 
 
 def test_the_rolled_message_comes_round_the_loop_to_where_it_re_enters_the_cell():

@@ -211,11 +211,14 @@ function figureAt(gd, step) {
   const base = gd.__rnnviz.data.figure;
   if (!play || step === null || step === undefined || step === play.step || !play.frames[step - 1]) return base;
   const frame = play.frames[step - 1];
-  if (frame.figure) return frame.figure;
-  const data = play.base.data.slice();
-  frame.traces.forEach((i, k) => {
-    data[i] = frame.data[k];
-  });
+  let data = play.base.data.slice();
+  if (frame.keep !== undefined) {
+    data = data.slice(0, frame.keep).concat(frame.rest);
+  } else {
+    frame.traces.forEach((i, k) => {
+      data[i] = frame.data[k];
+    });
+  }
   const layout = Object.assign({}, play.base.layout);
   for (const [key, value] of Object.entries(frame.layout)) {
     if (value === null) delete layout[key];
