@@ -84,7 +84,21 @@ def test_play_moves_every_view_in_the_browser_with_no_server_message_per_step(ap
     assert errors == []
 
 
-# Where each view's moving marks are drawn now: positivity's and the projection's selected step, rolled's s_{t-1}.
+def test_pause_leaves_every_view_and_the_slider_at_the_step_the_page_showed(app_page, app_url):
+    page = app_page
+    open_app(page, app_url, "?text=" + quote(SENTENCE) + "&step=7")
+    play_button(page).click()
+    page.wait_for_function("() => window.__rnnvizPlayer && window.__rnnvizPlayer.step >= 3")
+    play_button(page).click()  # Pause
+    page.wait_for_function(f"() => document.querySelector('.st-key-{PLAY_KEY}').innerText.includes('Play')")
+    page.wait_for_function("() => window.__rnnvizPlayer.clock === null && window.__rnnvizPlayer.awaiting === null")
+    wait_idle(page)
+    steps = {s for s, _ in shown(page)}
+    at = slider_value(page)
+    assert 3 <= at < 7 and steps == {at}, (steps, at)
+
+
+# Where the moving marks are drawn now: the selected step (positivity, projection), s_{t-1} (rolled, unrolled).
 MOVING_JS = """(keys) => keys.map(([k, name]) => {
   const gd = document.querySelector(`.st-key-${k} .rnnviz-chart`);
   const i = gd ? gd.data.findIndex((d) => d.name === name) : -1;
@@ -92,7 +106,12 @@ MOVING_JS = """(keys) => keys.map(([k, name]) => {
   const point = group && group.querySelector('path.point');
   return point ? point.getAttribute('transform') : null;
 })"""
-MOVING = (("positivity", "selected step"), ("projection", "selected step"), ("rolled", "message s_{t-1}"))
+MOVING = (
+    ("positivity", "selected step"),
+    ("projection", "selected step"),
+    ("rolled", "message s_{t-1}"),
+    ("unrolled", "message s_{t-1}"),
+)
 
 
 def test_while_playing_the_point_the_state_and_the_message_glide_between_their_places(app_page, app_url):

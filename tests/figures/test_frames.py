@@ -83,3 +83,16 @@ def test_the_projection_path_carries_a_numbered_arrowhead_halfway_along_each_ste
         assert before == pytest.approx(tuple(tr.hidden[s - 1]))  # points away from s_{t-1} ...
         mid = (tr.hidden[s - 1] + tr.hidden[s]) / 2
         assert (arrows["x"][k], arrows["y"][k]) == pytest.approx(tuple(mid))  # ... halfway to s_t
+
+
+@pytest.mark.parametrize(("t", "window"), [(1, 16), (4, 16), (12, 5)])
+def test_the_unrolled_message_comes_along_the_w_arrow_into_the_selected_copy(t, window):
+    tr = make_trace(12, hidden=3)
+    spec = F.unrolled_spec(tr, t, window=window)
+    (message,) = [d for d in spec["data"] if d["name"] == "message s_{t-1}"]
+    copies = next(d for d in spec["data"] if d["name"] == "words x_t")
+    x_sel = copies["x"][[c[0] for c in copies["customdata"]].index(t)]
+    way = message["meta"]["along"]
+    assert way["x"][0] < x_sel - 0.5 < way["x"][-1] < x_sel - 0.28  # from the left, up to the selected copy's box
+    assert (way["x"][-1], way["y"][-1]) == (message["x"][0], message["y"][0])
+    assert message["marker"]["color"] == [pytest.approx(float(tr.hidden[t - 1].mean()))]  # coloured as s_{t-1}
