@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import time
 
 # Tiny arrays: one thread each (two gave 40x worse tail latency). Set before numpy's BLAS starts.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -24,7 +23,6 @@ from rnnviz.app import (
     DEFAULT_MODEL,
     GOLDFISH_CAPTION,
     MAX_TEXT_CHARS,
-    PLAY_INTERVAL_S,
     ViewState,
     md_escape,
     md_message,
@@ -43,11 +41,11 @@ from rnnviz.app.controls import (
 from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.explain import explain_section
 from rnnviz.app.explorer import explorer_section
-from rnnviz.app.live_charts import live_chart
+from rnnviz.app.live_charts import live_chart, play_data
 from rnnviz.app.loaders import load_corpus, load_model, shown_model, trace_loader
 from rnnviz.app.messages import nothing_to_read_note
 from rnnviz.app.presets import CAPTION_HELP
-from rnnviz.app.session import apply, page_state, pick_step, save, start_session
+from rnnviz.app.session import page_state, pick_step, save, start_session
 from rnnviz.app.share import share_box, write_tour_url, write_url
 from rnnviz.app.state import PageState
 from rnnviz.app.touch import EXPLORER_EDITED, edited_label, touch_note, touch_panel
@@ -56,20 +54,25 @@ st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", lay
 
 
 # -- views -----------------------------------------------------------------------------------------
-def view(name: str, *args, **kwargs) -> None:
+def view(name: str, tr: rnnviz.Trace, step: int, **kwargs) -> None:
     with st.container(key=f"view_{name}"):  # the tour outlines the view it talks about by this key
-        one_view(name, *args, **kwargs)
+        one_view(name, tr, step, **kwargs)
 
 
-def one_view(name: str, *args, **kwargs) -> None:
+def one_view(name: str, tr: rnnviz.Trace, step: int, **kwargs) -> None:
     st.markdown(CAPTIONS[name], help=CAPTION_HELP[name])
-    try:
-        fig = F.SPECS[name](*args, **kwargs)  # plain dicts: no Plotly objects on the keystroke path
+    state, play = page_state(), None
+    try:  # plain dicts: no Plotly objects on the keystroke path; every step's frame only while playing
+        if state.playing:
+            fig, frames = F.step_frames(F.SPECS[name], tr, step, **kwargs)
+            play = play_data(frames, step, state.play_started)
+        else:
+            fig = F.SPECS[name](tr, step, **kwargs)
     except Exception as exc:  # one broken view must not take the others down
         st.error(f"This view could not be drawn ({type(exc).__name__}: {md_escape(str(exc))}).")
         return
     key = CHART_KEYS[name]
-    live_chart(fig, key=key, on_step=functools.partial(pick_step, key))
+    live_chart(fig, key=key, on_step=functools.partial(pick_step, key), step=step, n_steps=tr.T, play=play)
 
 
 def views(row: st.delta_generator.DeltaGenerator, tr: rnnviz.Trace, step: int, compare: rnnviz.Trace | None,
@@ -143,11 +146,6 @@ def show(state: PageState) -> None:
     example_note(notes, label, tr, functools.partial(get_trace, text, True))
 
     state = state.step_fitted(tr.T)
-    if state.playing:
-        state = state.ticked(tr.T, time.monotonic())
-        if not state.playing:  # the last word: stop the timer, which only a full run can do
-            apply(state, "step")
-            st.rerun()
     with steps_box:
         state = state.step_shown(step_controls(tr, state.step, state.playing), tr.T)
     save(state)
@@ -179,4 +177,4 @@ st.caption("A small sentiment RNN reads your sentence word by word: xₜ in, mem
 top_bar(tour)
 write_tour_url(tour)
 tour_controls(tour)
-st.fragment(dashboard, run_every=PLAY_INTERVAL_S if page_state().playing else None)()
+st.fragment(dashboard)()

@@ -239,16 +239,15 @@ def step_controls(tr: rnnviz.Trace, step: int, playing: bool) -> int:
     col_play, col_slider = row.container(width="content"), row.container()
     col_now = row.container(width="content", key="step_now")
     with col_play:
-        if st.button(
+        st.button(  # the browser plays the words by itself; this run only sends it every step's frame
             "Pause" if playing else "Play",
             key=PLAY_KEY,
             icon=":material/pause:" if playing else ":material/play_arrow:",  # a font icon: glyphs may not draw
             on_click=toggle_play,
             args=(tr.T,),
-            help="Feed the words in one at a time",
+            help="Feed the words in one at a time (or step with the ← and → keys)",
             disabled=tr.T < 2,
-        ):
-            st.rerun()  # start or stop the timer, which only a full run can change
+        )
     with col_slider:
         st.session_state[STEP_KEY] = step  # a new max_value would otherwise reset the slider
         if tr.T >= 2:

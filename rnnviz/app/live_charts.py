@@ -31,6 +31,8 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
+from rnnviz.app.keys import PLAY_INTERVAL_S
+from rnnviz.figures.frame import Frame
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, jsonable
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js ships here
@@ -135,11 +137,27 @@ def figure_spec(figure: go.Figure | Spec) -> dict[str, Any]:
     return spec
 
 
-def live_chart(figure: go.Figure | Spec, key: str, on_step: Callable[[], None] | None = None) -> None:
+def play_data(frames: list[Frame], start: int, token: float, interval_s: float = PLAY_INTERVAL_S) -> dict[str, Any]:
+    """What a chart needs to play by itself: its frame for every step (rnnviz.figures.frame.step_frames), the
+    step it starts at, and the play's name (every chart of the page runs one clock per name)."""
+    return {"frames": frames, "start": int(start), "token": token, "interval_ms": round(1000 * interval_s)}
+
+
+def live_chart(
+    figure: go.Figure | Spec,
+    key: str,
+    on_step: Callable[[], None] | None = None,
+    *,
+    step: int | None = None,
+    n_steps: int | None = None,
+    play: dict[str, Any] | None = None,
+) -> None:
     """Draw `figure` (a Plotly figure or a view's spec) in a chart that keeps its plot across reruns.
 
     A click on a point whose `customdata` starts with a step t calls `on_step`; `clicked_step(key)`
-    reads t. Falls back to st.plotly_chart if the plotly package has no plotly.min.js to serve.
+    reads t. So do the arrow keys (one step back or on, in every chart of the page; `step` is the one drawn,
+    of `n_steps`) and the end of a play (`play`: play_data), which the browser animates with no run per step.
+    Falls back to st.plotly_chart if the plotly package has no plotly.min.js to serve.
     """
     if not _serves_plotly_js(PLOTLY_DIR):  # an unusual plotly install: Streamlit's own chart still works
         fallback_chart(figure, key, on_step)
@@ -147,6 +165,10 @@ def live_chart(figure: go.Figure | Spec, key: str, on_step: Callable[[], None] |
     spec = figure_spec(figure)
     height = spec.get("layout", {}).get("height")
     data = {**urls(), "figure": spec, "config": CONFIG, "background": background_count(spec)}
+    if step is not None:
+        data.update(step=int(step), n_steps=int(n_steps or step))
+    if play is not None:
+        data["play"] = play
     _mount(key=key, data=data, height=int(height) if height else "content", on_step_change=on_step or _ignore)
 
 

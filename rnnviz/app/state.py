@@ -13,15 +13,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rnnviz.app.custom_model import CUSTOM_MODEL
-from rnnviz.app.keys import DEFAULT_MODEL, MAX_TEXT_CHARS, PLAY_INTERVAL_S
+from rnnviz.app.keys import DEFAULT_MODEL, MAX_TEXT_CHARS
 from rnnviz.app.params import PARAM_ADVANCED, PARAM_TOUR, clamp_step, parse_advanced, parse_params
 from rnnviz.app.presets import DEFAULT_TEXT
 from rnnviz.app.tour import TOUR, parse_tour
 
 if TYPE_CHECKING:
     from rnnviz.app.custom_model import CustomModel
-
-TICK_SLACK = 0.8  # a tick may come this fraction of the interval early (timers fire late and early)
 
 
 @dataclass(frozen=True)
@@ -59,8 +57,8 @@ class PageState:
     model: str = DEFAULT_MODEL
     goldfish: bool = False
     step: int | None = None  # the selected step t; None: the last word
-    playing: bool = False
-    last_tick: float = 0.0  # when play last moved a word on (time.monotonic)
+    playing: bool = False  # the page plays the words in the browser, from `step` on (rnnviz.app.live_charts)
+    play_started: float = 0.0  # when Play was pressed (time.monotonic): names this play to the browser
     link_step: int | None = None  # the link's or the tour's step: wins once, until the views have shown it
     tour: int | None = None  # the open tour step, 1..len(TOUR)
     notes: tuple[str, ...] = ()  # about an odd link, shown until the reader changes the text or model
@@ -125,20 +123,15 @@ class PageState:
 
     # -- play --------------------------------------------------------------------------------------
     def play_toggled(self, n_steps: int, now: float) -> PageState:
-        """Play from the first word when at the end (or on the whole sentence), or pause."""
+        """Play from the first word when at the end (or on the whole sentence), or pause.
+
+        The browser moves the words on by itself and reports the step it shows when it stops or is paused
+        (step_picked, which also ends play).
+        """
         if self.playing:
             return replace(self, playing=False)
         at_end = (self.step or n_steps) >= n_steps
-        return replace(self, playing=True, step=1 if at_end else self.step, last_tick=now)
-
-    def ticked(self, n_steps: int, now: float, interval: float = PLAY_INTERVAL_S) -> PageState:
-        """A run while playing: one word on once the interval has passed; play stops at the last word."""
-        if not self.playing:
-            return self
-        step, last_tick = clamp_step(self.step, n_steps), self.last_tick
-        if now - last_tick >= TICK_SLACK * interval:
-            step, last_tick = min(step + 1, n_steps), now
-        return replace(self, step=step, last_tick=last_tick, playing=step < n_steps)
+        return replace(self, playing=n_steps >= 2, step=1 if at_end else self.step, play_started=now)
 
     # -- the guided tour ---------------------------------------------------------------------------
     def tour_opened(self, n: int) -> PageState:

@@ -25,6 +25,7 @@ from rnnviz.figures.anatomy import anatomy_figure, gates_figure
 from rnnviz.figures.compare import compare_figure
 from rnnviz.figures.dynamics import dynamics_figure
 from rnnviz.figures.effects import word_effects_figure
+from rnnviz.figures.frame import apply_frame, frame_between, step_frames
 from rnnviz.figures.neuron import neuron_figure
 from rnnviz.figures.positivity import positivity_figure, positivity_spec
 from rnnviz.figures.projection import projection_figure, projection_spec
@@ -51,9 +52,11 @@ __all__ = [
     "Plane",
     "Spec",
     "anatomy_figure",
+    "apply_frame",
     "compare_figure",
     "dynamics_figure",
     "figure_from",
+    "frame_between",
     "gates_figure",
     "in_background",
     "jsonable",
@@ -69,6 +72,7 @@ __all__ = [
     "rolled_figure",
     "rolled_spec",
     "step_figure",
+    "step_frames",
     "step_spec",
     "training_curves_figure",
     "training_space_figure",

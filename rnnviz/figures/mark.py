@@ -78,6 +78,33 @@ def path_traces(p: np.ndarray, t_sel: int, widths: tuple[float, float], ahead_op
     return traces
 
 
+def path_arrows(p: np.ndarray, t_sel: int, size: float = 9) -> TraceDict:
+    """An arrowhead halfway along each step of the path so far (s_{t-1} -> s_t, t = 1..t_sel), numbered t.
+
+    Plane (N, 2) points only. Each arrowhead follows the point before it in the trace (Plotly's angleref
+    "previous"), so the trace alternates s_{t-1} (no marker) and the step's midpoint (the numbered arrowhead).
+    """
+    xs: list[float] = []
+    ys: list[float] = []
+    for t in range(1, t_sel + 1):
+        (x0, y0), (x1, y1) = p[t - 1, :2], p[t, :2]
+        xs += [float(x0), float((x0 + x1) / 2)]
+        ys += [float(y0), float((y0 + y1) / 2)]
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "markers+text",
+        "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, size] * t_sel, "color": GREY},
+        "text": [s for t in range(1, t_sel + 1) for s in ("", str(t))],
+        "textposition": "top left",
+        "textfont": {"size": 9, "color": GREY},
+        "hoverinfo": "skip",
+        "name": "path direction",
+        "showlegend": False,
+    }
+
+
 def step_hover(tr: Trace, p: np.ndarray | None = None) -> list[str]:
     """Hover text of each step t: the word, o_t and its verdict (and the point's 2-D coordinates if `p` is given)."""
     steps = range(1, tr.T + 1)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from rnnviz.figures.mark import (
     goldfish_path,
     label_positions,
+    path_arrows,
     path_traces,
     read_and_ahead,
     s0_marker,
@@ -209,7 +210,7 @@ def _flat(scene: Scene) -> Spec:
         keys = [_legend_key(marks[0], REAL_PATH), _legend_key(by_name(marks, "goldfish (no memory)"), GOLDFISH_PATH)]
         marks = [{**trace, "showlegend": False} for trace in marks]
         background += in_background(keys)
-    data = background + marks
+    data = [*background, path_arrows(scene.p, t_sel), *marks]
 
     # The legend sits at the figure's foot, two entries a row, with room made for every row (none is cut off).
     rows = -(-sum(1 for trace in data if trace.get("showlegend")) // 2)

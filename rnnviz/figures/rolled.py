@@ -144,7 +144,26 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
         margin={"l": 8, "r": 8, "t": 36, "b": 4},
     )
     # Labels and arrows as traces, not annotations (which Plotly draws twice per redraw); the units on top.
-    return spec([*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), _neurons(tr, t)], layout)
+    marks = [*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), _message(tr, t), _neurons(tr, t)]
+    return spec(marks, layout)
+
+
+def _message(tr: Trace, t: int) -> dict[str, Any]:
+    """s_{t-1} as one dot where the loop re-enters the cell; `meta.along` is the way it came, out of the cell's
+    right side and round the loop, which Play in the page animates (rnnviz/app/frontend/live_chart.js)."""
+    x1, ring = BOX[2], {"color": GREY, "width": 1}
+    way = [(x1, LOOP_TOP), (LOOP_X, LOOP_TOP), (LOOP_X, LOOP_BOTTOM), (x1 + 0.08, LOOP_BOTTOM)]
+    mean = float(np.mean(tr.hidden[t - 1]))
+    return {
+        "type": "scatter",
+        "x": [way[-1][0]],
+        "y": [way[-1][1]],
+        "mode": "markers",
+        "marker": {"color": [mean], "colorscale": HIDDEN_SCALE, "cmin": -1, "cmax": 1, "size": 11, "line": ring},
+        "hoverinfo": "skip",
+        "name": "message s_{t-1}",
+        "meta": {"along": {"x": [x for x, _ in way], "y": [y for _, y in way]}},
+    }
 
 
 def _neuron_numbers(h: int) -> list[Label]:

@@ -104,12 +104,39 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
     background = in_background(arrow_traces(arrows) + text_traces(notes, "labels"))
     if compare is not None:  # the goldfish has no memory: the links s_{t-1} -> s_t are drawn cut
         background += in_background([_cut_links(w)])
-    data = [*background, _strips(w), shared, _copies(w), _tokens(w), _outputs(w)]
+    data = [*background, _strips(w), shared, _copies(w), _tokens(w), _outputs(w), _message(w)]
     rows = [(Y_TOKEN, sub("x", "t")), (0.5, sub("s", "t")), (Y_OUT, sub("o", "t"))]
     if compare is not None:
         data.append(_goldfish_row(w, compare))
         rows.append((Y_GOLDFISH, "goldfish"))
     return spec(data, _layout(w, rows, cut=compare is not None))
+
+
+def _message(w: Window) -> dict[str, Any]:
+    """s_{t-1} as one dot arriving at the selected copy; `meta.along` is the way it came along the W arrow from the
+    copy before (or from the left edge), which Play in the page animates (rnnviz/app/frontend/live_chart.js)."""
+    x = float(w.t_sel - w.first)
+    start = x - 1 + HALF if w.t_sel > w.first else -0.52
+    end = x - HALF - 0.06
+    mean = float(np.mean(w.tr.hidden[w.t_sel - 1]))
+    return {
+        "type": "scatter",
+        "x": [end],
+        "y": [0.5],
+        "mode": "markers",
+        "marker": {
+            "color": [mean],
+            "colorscale": HIDDEN_SCALE,
+            "cmin": -1,
+            "cmax": 1,
+            "size": 10,
+            "line": {"color": GREY, "width": 1},
+        },
+        "hoverinfo": "skip",
+        "name": "message s_{t-1}",
+        "showlegend": False,
+        "meta": {"along": {"x": [start, end], "y": [0.5, 0.5]}},
+    }
 
 
 def _strips(w: Window) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rnnviz.app import DEFAULT_MODEL, DEFAULT_TEXT, EXAMPLES, MAX_TEXT_CHARS, PLAY_INTERVAL_S, Example, Preset
+from rnnviz.app import DEFAULT_MODEL, DEFAULT_TEXT, EXAMPLES, MAX_TEXT_CHARS, Example, Preset
 from rnnviz.app.custom_model import CUSTOM_MODEL
 from rnnviz.app.state import Drawn, PageState, Touched
 from rnnviz.app.tour import TOUR
@@ -159,29 +159,18 @@ def test_a_new_model_keeps_a_step_at_the_end_at_the_end():
 
 
 def test_play_starts_from_the_first_word_at_the_end_and_from_the_step_inside():
-    assert PageState(step=None).play_toggled(T, now=10.0) == PageState(step=1, playing=True, last_tick=10.0)
+    assert PageState(step=None).play_toggled(T, now=10.0) == PageState(step=1, playing=True, play_started=10.0)
     assert PageState(step=T).play_toggled(T, now=1.0).step == 1
     assert PageState(step=2).play_toggled(T, now=1.0).step == 2
     assert not PageState(step=2, playing=True).play_toggled(T, now=1.0).playing  # pause
+    assert not PageState().play_toggled(1, now=1.0).playing  # one word: nothing to play
 
 
-def test_a_tick_moves_one_word_once_the_interval_has_passed():
-    state = PageState(step=1).play_toggled(T, now=100.0)
-    early = state.ticked(T, now=100.0 + 0.5 * PLAY_INTERVAL_S)
-    assert early.step == 1 and early.last_tick == 100.0
-    on = state.ticked(T, now=100.0 + PLAY_INTERVAL_S)
-    assert (on.step, on.playing, on.last_tick) == (2, True, 100.0 + PLAY_INTERVAL_S)
-
-
-def test_play_stops_at_the_last_word():
-    state = PageState(step=T - 1, playing=True).ticked(T, now=50.0)
-    assert (state.step, state.playing) == (T, False)
-    assert not PageState(step=None, playing=True).ticked(1, now=50.0).playing  # one word: nothing to play
-
-
-def test_a_tick_while_paused_changes_nothing():
-    state = PageState(step=2)
-    assert state.ticked(T, now=1e9) is state
+def test_each_play_has_its_own_name_and_the_step_the_browser_reports_ends_it():
+    first = PageState(step=1).play_toggled(T, now=100.0)
+    again = first.play_toggled(T, now=101.0).play_toggled(T, now=102.0)
+    assert again.playing and again.play_started != first.play_started
+    assert (first.step_picked(T).step, first.step_picked(T).playing) == (T, False)
 
 
 def test_link_notes_stay_until_the_text_or_model_changes():

@@ -6,14 +6,13 @@ or Playwright is missing, except under CI (CI=true), where a missing browser is 
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 import pytest
 from support import needs_browser, open_app, slider_value, url_params, wait_idle
 
 import rnnviz
-from rnnviz.app import CHART_KEYS, GOLDFISH_KEY, PLAY_KEY, STEP_KEY, TEXT_KEY
+from rnnviz.app import CHART_KEYS, GOLDFISH_KEY, STEP_KEY, TEXT_KEY
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
@@ -136,21 +135,6 @@ def test_typed_html_never_runs(app_page, app_url):
     assert dialogs == []
     assert page.locator("b:text('bold')").count() == 0
     assert page.locator("img[src=x]").count() == 0
-
-
-def test_play_feeds_the_words_in_one_at_a_time(app_page, app_url):
-    page = app_page
-    open_app(page, app_url, "?text=" + quote("this movie is not good") + "&step=5")
-    page.locator(f".st-key-{PLAY_KEY} button:visible").click()
-    seen = set()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        seen.add(slider_value(page))
-        if {1, 2, 3, 4, 5} <= seen and "Play" in page.locator(f".st-key-{PLAY_KEY} button:visible").inner_text():
-            break
-        page.wait_for_timeout(100)
-    assert {1, 2, 3, 4, 5} <= seen, f"steps seen while playing: {sorted(seen)}"
-    assert "Play" in page.locator(f".st-key-{PLAY_KEY} button:visible").inner_text()  # stopped at the end
 
 
 ERRORS_JS = """() => ({

@@ -1,6 +1,8 @@
 // The browser half of rnnviz/app/live_charts.py: one plotly.js plot per view, updated in place.
-// Streamlit calls `draw` with fresh `data` ({src, module, figure, config}) on every run of the script;
-// src and module are relative to the app's base URL.
+// Streamlit calls `draw` with fresh `data` ({src, module, figure, config, step, play}) on every run of the
+// script; src and module are relative to the app's base URL. `play` ({token, start, interval_ms, frames}),
+// sent while the page plays, holds the view's frame for every step t (rnnviz/figures/frame.py): the page
+// then moves every chart on by itself, on one shared clock, with no run of the script per word.
 
 const loading = {};
 // The app's base URL: this module is served at <base>component/<name>/live_chart.js.
@@ -160,6 +162,7 @@ export default function draw(component) {
     showNote(parentElement, 'loading', 'Loading the chart…');  // until plotly.js has arrived and drawn (a first visit fetches 1.5 MB)
   }
   gd.__rnnviz = {data, setTriggerValue};
+  if (!player().adopt(gd, data)) return;  // paused here: the chart keeps the step it shows until the page agrees
   if (gd.__rnnvizPending) return;  // a draw is on its way: it draws the newest data when it gets there
   gd.__rnnvizPending = true;
   loadPlotly(data.src)
@@ -177,19 +180,243 @@ export default function draw(component) {
     });
 }
 
-// Draw the newest data the chart was given, again if newer data came while it drew.
+// Draw the newest data the chart was given (at the step the player shows), again if newer came while it drew.
 async function drawLatest(Plotly, gd) {
   let drawn = null;
-  while (drawn !== gd.__rnnviz.data) {
+  let step = null;
+  while (drawn !== gd.__rnnviz.data || step !== player().stepFor(gd)) {
     drawn = gd.__rnnviz.data;
-    const template = streamlitTemplate(gd.parentElement.parentElement);
-    const {back, front} = splitLayers(drawn.figure, drawn.background || 0, template);
-    const margin = await drawBackground(Plotly, gd.parentElement, gd, back, drawn.config);
-    if (margin) front.layout.margin = margin;
-    await Plotly.react(gd, front.data, front.layout, drawn.config);
+    step = player().stepFor(gd);
+    await drawFigure(Plotly, gd, figureAt(gd, step), drawn);
+    gd.__rnnvizShown = step;
     if (!gd.__rnnvizBound) {
       gd.__rnnvizBound = true;
       bindClicks(gd, (name, value) => gd.__rnnviz.setTriggerValue(name, value));
     }
   }
+}
+
+async function drawFigure(Plotly, gd, figure, data) {
+  const template = streamlitTemplate(gd.parentElement.parentElement);
+  const {back, front} = splitLayers(figure, data.background || 0, template);
+  const margin = await drawBackground(Plotly, gd.parentElement, gd, back, data.config);
+  if (margin) front.layout.margin = margin;
+  await Plotly.react(gd, front.data, front.layout, data.config);
+}
+
+// -- Play and the arrow keys ---------------------------------------------------------------------------------
+// The view's figure at step t: the base figure with frame t's changes (rnnviz/figures/frame.py apply_frame).
+function figureAt(gd, step) {
+  const play = gd.__rnnvizFrames;
+  const base = gd.__rnnviz.data.figure;
+  if (!play || step === null || step === undefined || step === play.step || !play.frames[step - 1]) return base;
+  const frame = play.frames[step - 1];
+  let data = play.base.data.slice();
+  if (frame.keep !== undefined) {
+    data = data.slice(0, frame.keep).concat(frame.rest);
+  } else {
+    frame.traces.forEach((i, k) => {
+      data[i] = frame.data[k];
+    });
+  }
+  const layout = Object.assign({}, play.base.layout);
+  for (const [key, value] of Object.entries(frame.layout)) {
+    if (value === null) delete layout[key];
+    else layout[key] = value;
+  }
+  return Object.assign({}, play.base, {data, layout});
+}
+
+const GLIDE = 0.45;  // the share of a word's time its marks take to move to their new places
+
+// The marks that move from one step's figure to the next, as paths in the front plot's traces: a mark
+// whose trace carries `meta.along` ({x, y}: the way it comes, e.g. s_{t-1} round the loop) follows it; a
+// one-point trace of the same name in both figures (the selected step) goes straight from its old place.
+function moversBetween(before, after, gd) {
+  const n = gd.__rnnviz.data.background || 0;
+  const old = new Map(before.data.map((t) => [t.name, t]));
+  const movers = [];
+  after.data.forEach((t, i) => {
+    if (i < n || !Array.isArray(t.x) || t.x.length !== 1 || !Array.isArray(t.y)) return;
+    const way = t.meta && t.meta.along;
+    if (way && Array.isArray(way.x) && way.x.length >= 2) {
+      movers.push({index: i - n, path: way.x.map((x, k) => [x, way.y[k]])});
+      return;
+    }
+    const prev = old.get(t.name);
+    if (!prev || !Array.isArray(prev.x) || prev.x.length !== 1 || prev.x[0] === null || t.x[0] === null) return;
+    if (prev.x[0] === t.x[0] && prev.y[0] === t.y[0]) return;
+    if (typeof t.x[0] !== 'number' || typeof prev.x[0] !== 'number') return;
+    movers.push({index: i - n, path: [[prev.x[0], prev.y[0]], [t.x[0], t.y[0]]]});
+  });
+  return movers;
+}
+
+// The SVG node of the one point of front trace `index` (Plotly binds each trace's calcdata to its group).
+function pointNode(gd, index) {
+  for (const group of gd.querySelectorAll('.scatterlayer .trace')) {
+    const cd = group.__data__;
+    if (cd && cd[0] && cd[0].trace && cd[0].trace.index === index) return group.querySelector('path.point');
+  }
+  return null;
+}
+
+// The point a share f (0..1) of the way along a path of points.
+function along(path, f) {
+  const lengths = path.slice(1).map((q, k) => Math.hypot(q[0] - path[k][0], q[1] - path[k][1]));
+  const total = lengths.reduce((a, b) => a + b, 0);
+  let left = f * total;
+  for (let k = 0; k < lengths.length; k++) {
+    if (left <= lengths[k] || k === lengths.length - 1) {
+      const r = lengths[k] ? Math.min(1, left / lengths[k]) : 1;
+      return [path[k][0] + r * (path[k + 1][0] - path[k][0]), path[k][1] + r * (path[k + 1][1] - path[k][1])];
+    }
+    left -= lengths[k];
+  }
+  return path[path.length - 1];
+}
+
+// One player for the whole page (every live chart shares the document): one clock, one step, one key listener.
+function player() {
+  if (!window.__rnnvizPlayer) window.__rnnvizPlayer = makePlayer();
+  return window.__rnnvizPlayer;
+}
+
+function makePlayer() {
+  const charts = new Set();
+  const p = {
+    step: null,  // the step the page shows while the player leads (playing, or stepped by a key); null: the server's
+    clock: null,  // {token, t0, start, interval, last} while playing
+    awaiting: null,  // the step reported to the script, until a run draws it
+    frameTimes: [],  // requestAnimationFrame timestamps while playing (for measuring)
+    reports: 0,
+    reportTimer: null,
+  };
+
+  const live = () => [...charts].filter((gd) => gd.isConnected);
+  const leader = () => live()[0];
+  p.charts = live;
+
+  p.stepFor = (gd) => (p.step !== null && gd.__rnnvizFrames ? p.step : (gd.__rnnviz.data.step ?? null));
+
+  function report(step, delay) {
+    p.awaiting = step;
+    clearTimeout(p.reportTimer);
+    p.reportTimer = setTimeout(() => {
+      const gd = leader();
+      if (!gd) return;
+      p.reports += 1;
+      gd.__rnnviz.setTriggerValue('step', step);
+    }, delay);
+  }
+
+  // Show `step` in every chart; `moving` (while playing, one word on): what moves, moves there over the next frames.
+  function show(step, moving) {
+    const from = p.step;
+    p.step = step;
+    for (const gd of live()) {
+      if (gd.__rnnvizFrames && gd.__rnnvizShown !== step && !gd.__rnnvizPending && window.Plotly) {
+        const movers = moving && from !== null ? moversBetween(figureAt(gd, from), figureAt(gd, step), gd) : [];
+        gd.__rnnvizPending = true;
+        gd.__rnnvizMovers = null;
+        drawLatest(window.Plotly, gd)
+          .then(() => {
+            if (!movers.length || p.step !== step || !p.clock) return;
+            gd.__rnnvizMovers = {movers, t0: performance.now()};
+            glide(performance.now(), p.clock.interval);  // from where they were, before the browser paints
+          })
+          .finally(() => {
+            gd.__rnnvizPending = false;
+          });
+      }
+    }
+  }
+
+  // Move each chart's moving marks a little further along their way (eased), then leave them where they end.
+  function glide(now, interval) {
+    for (const gd of live()) {
+      const m = gd.__rnnvizMovers;
+      if (!m) continue;
+      const f = Math.min(1, (now - m.t0) / (GLIDE * interval));
+      const e = f * f * (3 - 2 * f);
+      // The marks' own SVG nodes move (what Plotly.animate does): a restyle would recompute the whole plot.
+      const xa = gd._fullLayout && gd._fullLayout.xaxis, ya = gd._fullLayout && gd._fullLayout.yaxis;
+      for (const mover of m.movers) {
+        const node = mover.node || (mover.node = pointNode(gd, mover.index));
+        if (!node || !xa || !ya) continue;
+        const [x, y] = f >= 1 ? mover.path[mover.path.length - 1] : along(mover.path, e);
+        node.setAttribute('transform', `translate(${xa.c2p(x)},${ya.c2p(y)})`);
+      }
+      if (f >= 1) gd.__rnnvizMovers = null;
+    }
+  }
+
+  function tick(now) {
+    const c = p.clock;
+    if (!c) return;
+    p.frameTimes.push(now);
+    if (p.frameTimes.length > 2000) p.frameTimes.splice(0, 1000);
+    if (c.t0 === null) c.t0 = now;
+    const step = Math.min(c.last, c.start + Math.floor((now - c.t0) / c.interval));
+    if (step !== p.step) show(step, step === p.step + 1);
+    glide(now, c.interval);
+    if (now - c.t0 >= (c.last - c.start + 1) * c.interval) {
+      p.stop();  // the last word has had its time: the page agrees on it
+      return;
+    }
+    requestAnimationFrame(tick);
+  }
+
+  // Stop playing and tell the script which step the page shows (the slider and the rest follow).
+  p.stop = () => {
+    if (!p.clock) return;
+    p.clock = null;
+    report(p.step, 0);
+  };
+
+  // A chart got data from a run of the script. False: do not draw it (the player shows another step).
+  p.adopt = (gd, data) => {
+    if (data.step === undefined) return true;  // a chart that shows no step (the explain panel's) plays no part
+    charts.add(gd);
+    const play = data.play;
+    if (play) {
+      gd.__rnnvizFrames = {step: data.step, base: data.figure, frames: play.frames};
+      if (!p.clock || p.clock.token !== play.token) {
+        if (p.clock === null && p.lastToken === play.token) return true;  // this play ended or paused already
+        p.lastToken = play.token;
+        p.awaiting = null;
+        p.step = play.start;
+        p.clock = {token: play.token, t0: null, start: play.start, last: play.frames.length, interval: play.interval_ms};
+        requestAnimationFrame(tick);
+      }
+      return true;
+    }
+    if (p.clock) p.stop();  // paused: this run was drawn before the script knew where the page is
+    if (p.awaiting !== null && data.step !== p.awaiting) return !gd.__rnnvizFrames;
+    p.awaiting = null;
+    // The script draws the step the page showed (or another the reader picked): it leads again.
+    gd.__rnnvizFrames = null;
+    if (live().every((c) => !c.__rnnvizFrames)) p.step = null;
+    return true;
+  };
+
+  // Arrow keys step every chart at once; the script hears the step once the keys rest.
+  function onKey(event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+    const target = event.target;
+    if (target && target.closest && target.closest('input, textarea, select, [contenteditable], [role="slider"]')) return;
+    const gd = leader();
+    if (!gd) return;
+    const steps = gd.__rnnviz.data.n_steps || 1;
+    const now = p.step ?? p.awaiting ?? gd.__rnnviz.data.step ?? steps;
+    const next = Math.max(1, Math.min(steps, now + (event.key === 'ArrowRight' ? 1 : -1)));
+    event.preventDefault();
+    p.clock = null;
+    if (live().some((c) => c.__rnnvizFrames)) show(next);
+    else p.step = null;
+    report(next, 150);
+  }
+  window.addEventListener('keydown', onKey);
+  return p;
 }
