@@ -48,6 +48,7 @@ def status():
 out = {}
 at = AppTest.from_file("streamlit_app.py", default_timeout=600)
 at.query_params["text"] = "this movie is not good"
+at.query_params["advanced"] = "1"  # the explorer opens with Advanced on
 at.run()
 assert not at.exception, at.exception
 out["first render"] = status()
