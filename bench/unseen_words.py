@@ -3,7 +3,7 @@
 Run: `python bench/unseen_words.py`. Each word is read alone (a one-word sentence); every word here is
 built from its character n-grams by every shipped model (the vocabulary is checked). For each group
 it prints how often a positive word gets a higher o_T than a negative one (over all pairs: 0.5 is
-chance) and how often a word lands on its own side of 0.5. README quotes the numbers; tests/test_presets.py
+chance) and how often a word lands on its own side of 0.5. README quotes the numbers; tests/app/test_presets.py
 checks that README's numbers are what this measures.
 """
 

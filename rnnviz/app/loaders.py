@@ -15,7 +15,7 @@ from rnnviz.app.state import Touched, Weights, rows_of
 
 # The trace cache is sized by memory, not by count: st.cache_data keeps each trace pickled, and the
 # largest a shipped model makes (lstm-64, 200 tokens: states, gates and update parts) pickles to about
-# 0.72 MB (tests/test_hostile.py measures it), so 128 entries stay under TRACE_CACHE_BYTES. Most
+# 0.72 MB (tests/app/test_public_demo.py measures it), so 134 entries stay under TRACE_CACHE_BYTES. Most
 # traces are far smaller (rnn-2: 9 kB). .streamlit/config.toml's maxCacheDataSize bounds every
 # cache_data entry together as well.
 TRACE_CACHE_BYTES = 96 * 2**20

@@ -1,7 +1,7 @@
 """The sentences the page offers as presets, and the captions of its views.
 
 Plain Python (no streamlit). A `Preset` is a sentence with a point to make, written on the page, and the
-point as claims (rnnviz.claim) that the page checks on the reader's model and tests/test_presets.py on every
+point as claims (rnnviz.claim) that the page checks on the reader's model and tests/app/test_presets.py on every
 shipped model. The training code has its own labelled-example type (rnnviz.playground.Example).
 """
 
@@ -27,7 +27,7 @@ class Preset:
 
 Example = Preset  # the old name, kept for one release
 
-# Every claim is checked on every shipped model by tests/test_presets.py, which records which hold.
+# Every claim is checked on every shipped model by tests/app/test_presets.py, which records which hold.
 EXAMPLES: tuple[Preset, ...] = (
     Preset(
         "negation",

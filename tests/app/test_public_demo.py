@@ -1,9 +1,9 @@
 """Issue 17, a public demo under attack, without a browser: each attack reproduced and shown bounded.
 
-The loaders' half of points 1, 3 and 4 (crafted checkpoints) is in tests/test_checkpoint.py; here: the
+The loaders' half of points 1, 3 and 4 (crafted checkpoints) is in tests/model/test_checkpoint.py; here: the
 app's half and points 2 and 5-8. Crafted inputs are built in the tests, never committed. The browser
-and live-server half (links in the page, floods, the proxy) is in tests/test_hostile_browser.py and
-tests/test_hostile_server.py.
+and live-server half (links in the page, floods, the proxy) is in tests/browser/test_hostile_browser.py and
+tests/browser/test_public_demo_server.py.
 """
 
 from __future__ import annotations
