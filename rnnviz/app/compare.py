@@ -30,6 +30,10 @@ COMPARE_CHART_KEYS = {
     "other": "chart_compare_other",  # the model picked in "Compare with"
 }
 SAME_MODEL_NOTE = "“Compare with” names {name}, the model shown above: pick another model to compare with."
+OWN_AXES = (
+    "Each projection has its own model's axes (its own hidden units), so read each path against its own "
+    "o = 0.5 line, not one chart's positions against the other's."
+)
 GOLDFISH_LEFT_OUT = "Both models read with memory here; the goldfish runs are drawn in the views above only."
 
 
@@ -68,6 +72,7 @@ def compare_section(state: PageState, tr: rnnviz.Trace, label: str, corpus: rnnv
         with right:
             _chart("other", model_projection_spec, other, state, name=other_name, corpus=other_corpus,
                    advanced=state.advanced)  # fmt: skip
+        st.caption(OWN_AXES)
 
 
 def _corpus(name: str) -> rnnviz.Corpus | None:

@@ -142,3 +142,12 @@ def test_runs_that_read_different_words_or_forget_cannot_be_compared(models):
         contrast(a, rnnviz.trace(models["gru-64"], "this movie is bad"), ("rnn-2", "gru-64"))
     with pytest.raises(ValueError, match="goldfish"):
         contrast(a, rnnviz.trace(models["gru-64"], "this movie is not bad", forget=True), ("rnn-2", "gru-64"))
+
+
+def test_the_readme_quotes_what_the_page_says_for_not_bad(models):
+    """The README's Compare example is the sentence the page generates today: a changed model fails here."""
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    a, b = (rnnviz.trace(models[m], "this movie is not bad") for m in ("rnn-2", "gru-64"))
+    assert f'"{narrate_contrast(contrast(a, b, ("rnn-2", "gru-64")))}"' in readme
