@@ -203,7 +203,7 @@ def _half_and_parting_lines(parts: list[Parting]) -> list[dict[str, Any]]:
 # diamonds. Neither is blue or orange: those colours mean negative and positive everywhere on the page.
 PAIR_STYLE = ((GREY, "solid", "circle"), ("#009E73", "dash", "diamond"))
 GAP_COLOUR = "#444444"
-PAIR_TOP = 62  # room above the plot for the legend (two rows on a narrow column)
+PAIR_TOP = 56  # room above the plot for the legend: one row (the two models)
 
 
 def pair_positivity_spec(tr: Trace, step: int | None = None, *, other: Trace, names: tuple[str, str]) -> Spec:
@@ -218,17 +218,22 @@ def pair_positivity_spec(tr: Trace, step: int | None = None, *, other: Trace, na
         data.append(curve)
         rings.append(selected_ring((t_sel, float(run.outputs[t_sel - 1])), t_sel, hover[t_sel - 1], 18))
     t_gap = story.part
-    gap = [story.outputs[0][t_gap - 1], story.outputs[1][t_gap - 1]]
-    data.append(
+    low, high = sorted([story.outputs[0][t_gap - 1], story.outputs[1][t_gap - 1]])
+    data.append(  # labelled beside the line rather than in the legend, which stays one row on a phone
         {
             "type": "scatter",
-            "x": [t_gap, t_gap],
-            "y": gap,
-            "mode": "lines",
+            "x": [t_gap] * 3,
+            "y": [low, (low + high) / 2, high],
+            "mode": "lines+text",
             "line": {"color": GAP_COLOUR, "width": 2, "dash": "dot"},
-            "hovertext": [f"the readings differ most at t = {t_gap}: by {abs(gap[0] - gap[1]):.3f}"] * 2,
+            "text": ["", "largest<br>difference", ""],
+            "textposition": "middle left" if t_gap > (tr.T + 1) / 2 else "middle right",
+            "textfont": {"size": 10, "color": GAP_COLOUR},
+            "cliponaxis": False,
+            "hovertext": [f"the readings differ most at t = {t_gap}: by {high - low:.3f}"] * 3,
             "hoverinfo": "text",
             "name": f"largest difference (t = {t_gap})",
+            "showlegend": False,
         }
     )
     data += rings
