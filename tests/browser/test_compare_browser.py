@@ -80,6 +80,10 @@ def test_a_click_on_the_comparison_selects_the_step_in_every_view(new_page, app_
         title = f".st-key-{COMPARE_CHART_KEYS[role]} .gtitle"
         page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('t = 2')", arg=title)
     assert slider_value(page) == 2 and url_params(page)["compare"] == "gru-64"
+    page.keyboard.press("ArrowRight")  # the arrow keys step the comparison with the views
+    for key in (COMPARE_CHART_KEYS["shown"], COMPARE_CHART_KEYS["other"], CHART_KEYS["projection"]):
+        title = f".st-key-{key} .gtitle"
+        page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('t = 3')", arg=title)
 
 
 @pytest.mark.parametrize(("width", "height", "views"), [(1400, 900, 3), (390, 844, 1)])
