@@ -29,6 +29,7 @@ from rnnviz.app import (
     token_notes,
     truncation_note,
 )
+from rnnviz.app.compare import compare_section
 from rnnviz.app.controls import (
     example_note,
     glossary,
@@ -149,6 +150,7 @@ def show(state: PageState) -> None:
     with steps_box:
         state = state.step_shown(step_controls(tr, state.step, state.playing), tr.T)
     save(state)
+    compare_section(state, tr, label, corpus)  # "Compare with": a second model, between the first row and the chain
     views(row, tr, state.step, compare, corpus, state.advanced)
     if custom is None:
         touch_panel(state, model_name)
@@ -164,7 +166,7 @@ def show(state: PageState) -> None:
     else:
         glossary()
         st.caption("“Explore the hidden state” works on the shipped models: pick one of them above to open it.")
-    share_box(ViewState(text=tr.text, model=link_model, step=state.step, goldfish=goldfish), custom is not None)
+    share_box(ViewState(tr.text, link_model, state.step, goldfish, state.compare), custom is not None)
     write_url(ViewState(text=text, model=link_model, step=state.step, goldfish=goldfish))
     save(state.link_shown())  # the link's (or the tour's) step has been shown
 

@@ -27,6 +27,7 @@ from rnnviz.app.messages import md_escape, md_message
 from rnnviz.app.params import PARAM_ADVANCED
 from rnnviz.app.presets import EXAMPLES, example_for, example_report
 from rnnviz.app.session import apply, do, page_state, toggle_play, trim_text
+from rnnviz.app.share import write_compare_url
 from rnnviz.app.state import PageState
 from rnnviz.app.tour import TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOUR_NEXT_KEY, TOUR_START_KEY
 from rnnviz.claim import needs_goldfish
@@ -77,6 +78,7 @@ h1 { font-size: 2rem !important; padding: 0 0 0.25rem 0 !important; }
   h1 { font-size: 1.5rem !important; }
   .st-key-step_now { display: none; }  /* the step and its word are in every view's title too */
   .st-key-text [data-testid="stWidgetLabel"], .st-key-step [data-testid="stWidgetLabel"] { display: none; }
+  .st-key-compare_picker button [data-testid="stMarkdownContainer"] { display: none; }  /* its icon beside the picker */
 }
 </style>"""
 
@@ -155,7 +157,7 @@ def input_controls() -> tuple[str, str, bool]:
     with col_text:
         text = text_box()
     row = col_rest.container(horizontal=True, gap="small", vertical_alignment="bottom")  # wraps on a phone
-    col_model, col_goldfish, col_own = (row.container(width="content") for _ in range(3))
+    col_model, col_compare, col_goldfish, col_own = (row.container(width="content") for _ in range(4))
     with col_own:
         custom = own_model_controls()  # drawn after the picker, run before it: a new model joins its options
     with col_model:
@@ -168,6 +170,8 @@ def input_controls() -> tuple[str, str, bool]:
             format_func=lambda name: custom.label if custom and name == CUSTOM_MODEL else name,
             help="rnn-2: the essay's 2-neuron sketch. rnn-64: 64 hidden units. gru-64, lstm-64: gated cells.",
         )
+    with col_compare:
+        compare_controls()
     with col_goldfish:
         goldfish = st.toggle(
             "Goldfish memory",
@@ -176,6 +180,38 @@ def input_controls() -> tuple[str, str, bool]:
             help="Wipe the memory before every word (s_{t-1} reset to s_0) and draw that run against the real one.",
         )
     return text or "", model or rnnviz.SHIPPED[0], bool(goldfish)
+
+
+COMPARE_KEY = "compare"  # the "Compare with" picker (tests import it)
+COMPARE_POPOVER_KEY = "compare_picker"  # its popover button beside the model picker
+COMPARE_OFF = "off"
+COMPARE_HELP = "Let a second model read the same sentence: both positivity curves and each model's projection."
+
+
+def compare_controls() -> str | None:
+    """ "Compare with": a second model reads the same sentence (off by default), in a popover beside the model picker.
+
+    The comparison itself is drawn under the views (rnnviz.app.compare); ?compare=MODEL carries it in the URL.
+    """
+    state = page_state()
+    if COMPARE_KEY not in st.session_state:  # a link's ?compare= sets it on the first run
+        st.session_state[COMPARE_KEY] = state.compare or COMPARE_OFF
+    write_compare_url(state.compare)
+    label = f"Compare: {state.compare}" if state.compare else "Compare"
+    with st.popover(label, icon=":material/compare_arrows:", key=COMPARE_POPOVER_KEY, help=COMPARE_HELP):
+        st.segmented_control(
+            "Compare with",
+            (COMPARE_OFF, *rnnviz.SHIPPED),
+            key=COMPARE_KEY,
+            required=True,
+            on_change=lambda: do(PageState.compare_picked, _compared(st.session_state.get(COMPARE_KEY))),
+        )
+        st.caption("Drawn under the views: both oₜ curves in one chart, each model's path in its own projection.")
+    return state.compare
+
+
+def _compared(value: str | None) -> str | None:
+    return None if value in (None, COMPARE_OFF) else value
 
 
 def text_box() -> str:

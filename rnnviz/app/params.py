@@ -1,7 +1,7 @@
 """The page's URL: the parameters a shared link carries, read back with a note for each odd one.
 
 Plain Python (no streamlit). ?text=...&model=...&step=...&goldfish=0|1 (and ?tour=N, see rnnviz.app.tour;
-?advanced=1 while the advanced switch is on).
+?advanced=1 while the advanced switch is on; ?compare=MODEL while a second model reads the same sentence).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ PARAM_GOLDFISH = "goldfish"
 PARAMS = (PARAM_TEXT, PARAM_MODEL, PARAM_STEP, PARAM_GOLDFISH)
 PARAM_TOUR = "tour"  # ?tour=N opens the guided tour at step N (parsed by rnnviz.app.tour.parse_tour)
 PARAM_ADVANCED = "advanced"  # ?advanced=1: the expert terms are shown (absent while the switch is off)
+PARAM_COMPARE = "compare"  # ?compare=gru-64: a second model reads the same sentence (absent while off)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -38,6 +39,7 @@ class ViewState:
     model: str = DEFAULT_MODEL
     step: int | None = None  # None: the last word
     goldfish: bool = False
+    compare: str | None = None  # the second model reading the same sentence (None: off)
 
 
 def clean_text(text: str) -> str:
@@ -57,11 +59,13 @@ def parse_params(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list
     A parameter given more than once (a list) counts by its last value, as browsers and Streamlit do.
     """
     notes: list[str] = []
-    unknown = [name for name in params if name not in (*PARAMS, PARAM_TOUR, PARAM_ADVANCED)]
+    unknown = [name for name in params if name not in (*PARAMS, PARAM_TOUR, PARAM_ADVANCED, PARAM_COMPARE)]
     if unknown:
         names = ", ".join(f"'{shorten(name, 24)}'" for name in unknown[:5]) + (" …" if len(unknown) > 5 else "")
         notes.append(f"The link has parameters this page does not use ({names}); ignored them.")
-    repeated = [name for name in PARAMS if isinstance(params.get(name), list) and len(set(params[name])) > 1]
+    repeated = [
+        name for name in (*PARAMS, PARAM_COMPARE) if isinstance(params.get(name), list) and len(set(params[name])) > 1
+    ]
     if repeated:
         notes.append(f"The link gives {', '.join(repeated)} more than once; used the last value.")
     text = _first(params.get(PARAM_TEXT))
@@ -99,7 +103,20 @@ def parse_params(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list
             goldfish = True
         elif raw_goldfish.strip().lower() not in _FALSE:
             notes.append(f"The link's goldfish setting '{shorten(raw_goldfish)}' is not on/off; turned it off.")
-    return ViewState(text=text, model=model, step=step, goldfish=goldfish), notes
+    compare, compare_notes = parse_compare(params.get(PARAM_COMPARE))
+    notes += compare_notes
+    return ViewState(text=text, model=model, step=step, goldfish=goldfish, compare=compare), notes
+
+
+def parse_compare(value: str | list[str] | None) -> tuple[str | None, list[str]]:
+    """?compare=MODEL: a shipped model's name turns "Compare with" on; empty or off leaves it off; else a note."""
+    raw = _first(value)
+    if raw is None or raw.strip().lower() in {*_FALSE, "none"}:
+        return None, []
+    if raw.strip() in SHIPPED:
+        return raw.strip(), []
+    note = f"The link asks to compare with a model called '{shorten(raw)}', which does not exist; compare is off."
+    return None, [note]
 
 
 def parse_advanced(value: str | list[str] | None) -> bool:
@@ -109,13 +126,16 @@ def parse_advanced(value: str | list[str] | None) -> bool:
 
 
 def share_query(view: ViewState) -> dict[str, str]:
-    """The URL query parameters that reproduce `view` (always all four)."""
-    return {
+    """The URL query parameters that reproduce `view` (always all four; compare only while it is on)."""
+    query = {
         PARAM_TEXT: view.text,
         PARAM_MODEL: view.model,
         PARAM_STEP: "" if view.step is None else str(view.step),
         PARAM_GOLDFISH: "1" if view.goldfish else "0",
     }
+    if view.compare is not None:
+        query[PARAM_COMPARE] = view.compare
+    return query
 
 
 def share_link(base_url: str, view: ViewState) -> str:

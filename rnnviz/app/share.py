@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz.app.params import PARAM_TOUR, ViewState, share_link, share_query
+from rnnviz.app.params import PARAM_COMPARE, PARAM_TOUR, ViewState, share_link, share_query
 
 
 def share_box(view: ViewState, own_model: bool) -> None:
     """The link that opens `view`; your own model cannot travel in it (the link names a shipped model instead)."""
     st.markdown(
-        "**Share this view.** The address bar always holds the sentence, model, step and switch; copy it or this link:"
+        "**Share this view.** The address bar always holds the sentence, model, step and switch (and the model "
+        "compared with, if any); copy it or this link:"
     )
     if own_model:
         st.caption(f"Your own model cannot travel in a link: this link opens the same sentence with {view.model}.")
@@ -33,3 +34,12 @@ def write_tour_url(tour: int | None) -> None:
             del st.query_params[PARAM_TOUR]
     elif st.query_params.get_all(PARAM_TOUR) != [str(tour)]:
         st.query_params[PARAM_TOUR] = str(tour)
+
+
+def write_compare_url(compare: str | None) -> None:
+    """?compare=MODEL while "Compare with" is on; no compare parameter otherwise (as ?tour=N)."""
+    if compare is None:
+        if PARAM_COMPARE in st.query_params:
+            del st.query_params[PARAM_COMPARE]
+    elif st.query_params.get_all(PARAM_COMPARE) != [compare]:
+        st.query_params[PARAM_COMPARE] = compare

@@ -17,6 +17,7 @@ from rnnviz.app.keys import DEFAULT_MODEL, MAX_TEXT_CHARS
 from rnnviz.app.params import PARAM_ADVANCED, PARAM_TOUR, clamp_step, parse_advanced, parse_params
 from rnnviz.app.presets import DEFAULT_TEXT
 from rnnviz.app.tour import TOUR, parse_tour
+from rnnviz.checkpoint import SHIPPED
 
 if TYPE_CHECKING:
     from rnnviz.app.custom_model import CustomModel
@@ -69,6 +70,7 @@ class PageState:
     own_error: str | None = None  # why the last upload could not be used
     touched: Touched | None = None  # W and the input scale as the reader set them (None: the trained weights)
     advanced: bool = False  # the expert terms (principal components, Jacobian, ...) are shown
+    compare: str | None = None  # a second shipped model reading the same sentence (None: "Compare with" is off)
 
     # -- opening the page --------------------------------------------------------------------------
     @classmethod
@@ -83,6 +85,7 @@ class PageState:
             link_step=view.step,
             notes=(*notes, *tour_notes),
             advanced=parse_advanced(params.get(PARAM_ADVANCED)),
+            compare=view.compare,
         )
         return state.tour_opened(tour_step) if tour_step is not None else state
 
@@ -110,6 +113,10 @@ class PageState:
     def advanced_switched(self, advanced: bool) -> PageState:
         """The advanced switch: the expert terms and the explorer come (on) or go (off); nothing else changes."""
         return replace(self, advanced=bool(advanced))
+
+    def compare_picked(self, model: str | None) -> PageState:
+        """ "Compare with": a second model reads the same sentence (None or "": off); the step and text stay."""
+        return replace(self, compare=model if model in SHIPPED else None)
 
     def preset_picked(self, text: str) -> PageState:
         """A preset sentence: shown whole (at its last word), not playing."""

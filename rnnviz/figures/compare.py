@@ -1,18 +1,39 @@
-"""Pinned sentences side by side: their paths through state space and their o_t curves, where paths part.
-
-All traces must come from the same model (one hidden size). A goldfish run (forget=True) is one more path.
+"""Runs side by side. The explorer's pinned sentences: their paths through state space and their o_t curves,
+where paths part (`compare_figure`; all from the same model, one hidden size; a goldfish run is one more path).
+Two models reading the same sentence (the page's "Compare with"): both o_t curves in one positivity chart
+(`pair_positivity_spec`) and each model's path in its own projection (`model_projection_spec`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.contrast import contrast
+from rnnviz.figures.mark import selected_ring
+from rnnviz.figures.positivity import FIG_HEIGHT as POSITIVITY_HEIGHT
+from rnnviz.figures.positivity import MARGIN_B, WORDS_PX, _halves, _side_notes, _word_axis, _word_strip, tick_steps
+from rnnviz.figures.projection import ProjectionOptions, projection_spec
 from rnnviz.figures.space import axis_range, boundary_trace, plane_for
-from rnnviz.figures.style import FAINT, GREY, base_layout, esc, figure, grid_axis, short, sub
+from rnnviz.figures.style import (
+    FAINT,
+    GREY,
+    Spec,
+    base_layout,
+    clamp_step,
+    esc,
+    figure,
+    figure_from,
+    grid_axis,
+    legend_row,
+    short,
+    spec,
+    sub,
+    verdict,
+)
 
 if TYPE_CHECKING:
     from rnnviz.corpus import Corpus
@@ -175,3 +196,110 @@ def _half_and_parting_lines(parts: list[Parting]) -> list[dict[str, Any]]:
     return [{**half, "line": {"color": GREY, "width": 1.5, "dash": "dash"}}] + [
         {**dotted, "x0": k + 0.5, "x1": k + 0.5} for _, _, k in parts
     ]
+
+
+# -- two models, one sentence ----------------------------------------------------------------------
+# The model shown above keeps the main positivity view's grey line; the second model is green and dashed, with
+# diamonds. Neither is blue or orange: those colours mean negative and positive everywhere on the page.
+PAIR_STYLE = ((GREY, "solid", "circle"), ("#009E73", "dash", "diamond"))
+GAP_COLOUR = "#444444"
+PAIR_TOP = 56  # room above the plot for the legend: one row (the two models)
+
+
+def pair_positivity_spec(tr: Trace, step: int | None = None, *, other: Trace, names: tuple[str, str]) -> Spec:
+    """o_t of two models reading the same words, in one chart: each curve named after its model, the step where
+    they differ most joined by a dotted line, step t (1..T; None = T, clamped) ringed on both curves."""
+    story = contrast(tr, other, names)  # checks that both read the same words
+    t_sel = clamp_step(tr, step)
+    data: list[dict[str, Any]] = []
+    rings = []
+    for i, (run, name) in enumerate(zip((tr, other), story.names, strict=True)):
+        curve, hover = _pair_curve(run, esc(name), *PAIR_STYLE[i])
+        data.append(curve)
+        rings.append(selected_ring((t_sel, float(run.outputs[t_sel - 1])), t_sel, hover[t_sel - 1], 18))
+    t_gap = story.part
+    low, high = sorted([story.outputs[0][t_gap - 1], story.outputs[1][t_gap - 1]])
+    data.append(  # labelled beside the line rather than in the legend, which stays one row on a phone
+        {
+            "type": "scatter",
+            "x": [t_gap] * 3,
+            "y": [low, (low + high) / 2, high],
+            "mode": "lines+text",
+            "line": {"color": GAP_COLOUR, "width": 2, "dash": "dot"},
+            "text": ["", "largest<br>difference", ""],
+            "textposition": "middle left" if t_gap > (tr.T + 1) / 2 else "middle right",
+            "textfont": {"size": 10, "color": GAP_COLOUR},
+            "cliponaxis": False,
+            "hovertext": [f"the readings differ most at t = {t_gap}: by {high - low:.3f}"] * 3,
+            "hoverinfo": "text",
+            "name": f"largest difference (t = {t_gap})",
+            "showlegend": False,
+        }
+    )
+    data += rings
+    data.append(_word_strip(tr))
+    ticks = tick_steps(tr.T, t_sel)
+    strip = (WORDS_PX[1] if len(ticks) > 6 else WORDS_PX[0]) / (POSITIVITY_HEIGHT - PAIR_TOP - MARGIN_B)
+    title = f"Positivity so far, {esc(story.names[0])} and {esc(story.names[1])}"
+    layout = base_layout(
+        POSITIVITY_HEIGHT,
+        title,
+        xaxis=_word_axis(tr, ticks, t_sel),
+        yaxis={
+            "range": [-0.05, 1.05],
+            "tickvals": [0, 0.5, 1],
+            "ticktext": ["0", "0.5", "1"],
+            "title": {"text": sub("o", "t"), "font": {"size": 12}},
+            "gridcolor": FAINT,
+            "zeroline": False,
+            "fixedrange": True,
+            "domain": [strip, 1],
+        },
+        yaxis2={"domain": [0, strip], "range": [0, 1], "visible": False, "fixedrange": True},
+        shapes=_halves(t_sel),
+        annotations=_side_notes(),
+        showlegend=True,
+        legend={**legend_row(1.0), "yanchor": "bottom"},
+        margin={"l": 48, "r": 22, "t": PAIR_TOP, "b": MARGIN_B},
+    )
+    return spec(data, layout)
+
+
+def _pair_curve(tr: Trace, name: str, colour: str, dash: str, symbol: str) -> tuple[dict[str, Any], list[str]]:
+    """One model's o_t against t in its own colour, dash and marker, each marker carrying its step; and its hover."""
+    steps = list(range(1, tr.T + 1))
+    outs = tr.outputs.astype(float)  # (T,)
+    hover = [
+        f"{name}, t = {t}: “{esc(w)}”<br>{sub('o', t)} = {o:.3f}, {verdict(o)} so far"
+        for t, w, o in zip(steps, tr.labels, outs, strict=True)
+    ]
+    curve = {
+        "type": "scatter",
+        "x": steps,
+        "y": outs.tolist(),
+        "mode": "lines+markers",
+        "line": {"color": colour, "width": 2.5, "dash": dash},
+        "marker": {"symbol": symbol, "size": 9 if tr.T <= 60 else 5, "color": colour},
+        "customdata": [[t] for t in steps],
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "name": name,
+    }
+    return curve, hover
+
+
+def pair_positivity_figure(tr: Trace, step: int | None = None, *, other: Trace, names: tuple[str, str]) -> go.Figure:
+    """The Plotly figure of pair_positivity_spec."""
+    return figure_from(pair_positivity_spec(tr, step, other=other, names=names))
+
+
+def model_projection_spec(
+    tr: Trace, step: int | None = None, *, name: str, **options: Unpack[ProjectionOptions]
+) -> Spec:
+    """The projection view (rnnviz.figures.projection, unchanged) with the model's name in its title."""
+    view = projection_spec(tr, step, **options)
+    t_sel = clamp_step(tr, step)
+    word = esc(short(tr.labels[t_sel - 1], 20))
+    title = view["layout"]["title"]
+    view["layout"]["title"] = {**title, "text": f"Projection of {esc(name)}, t = {t_sel}: “{word}”"}
+    return view

@@ -216,8 +216,9 @@ def test_a_valid_link_opens_the_same_view():
 
 
 # -- the pure helpers -----------------------------------------------------------------------------
-def test_parse_params_round_trips_share_link():
-    view = ViewState(text="not good & <b>bad</b>?", model="rnn-2", step=2, goldfish=True)
+@pytest.mark.parametrize("compare", [None, "gru-64"])
+def test_parse_params_round_trips_share_link(compare):
+    view = ViewState(text="not good & <b>bad</b>?", model="rnn-2", step=2, goldfish=True, compare=compare)
     link = share_link("http://host:8501/", view)
     from urllib.parse import parse_qs, urlsplit
 

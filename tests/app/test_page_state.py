@@ -47,11 +47,14 @@ def test_a_link_sets_text_model_switch_and_a_pending_step():
         ({"text": ["a", "b"]}, "more than once"),
         ({"tour": ["99"]}, "steps 1 to"),
         ({"tour": ["two"]}, "not a whole number"),
+        ({"compare": ["gpt-9"]}, "compare with a model called 'gpt-9', which does not exist; compare is off"),
+        ({"compare": ["gru-64", "lstm-64"]}, "more than once"),
     ],
 )
 def test_odd_link_parameters_are_noted_and_ignored(params, said):
     state = PageState.from_link(params)
     assert any(said in note for note in state.notes), state.notes
+    assert state.compare in (None, "lstm-64")  # an unknown model turns compare off; a repeated one counts by its last
     assert state.model in (DEFAULT_MODEL, *(t.model for t in TOUR))
     assert state.link_step in (None, *(t.step for t in TOUR))
 
@@ -265,3 +268,31 @@ def test_the_weights_belong_to_the_model_they_were_set_on():
 
 def test_the_tour_tells_the_trained_model():
     assert PageState(model="rnn-2").zero_w(TRAINED).tour_opened(1).touched is None
+
+
+# -- "Compare with": a second model reading the same sentence ------------------------------------------
+def test_compare_is_off_by_default_and_a_link_turns_it_on():
+    assert PageState().compare is None and PageState.from_link({}).compare is None
+    state = PageState.from_link({"text": ["not bad"], "model": ["rnn-2"], "compare": ["gru-64"]})
+    assert (state.model, state.compare, state.notes) == ("rnn-2", "gru-64", ())
+
+
+@pytest.mark.parametrize("off", ["", "0", "off", "none", "OFF"])
+def test_an_empty_or_off_compare_link_leaves_it_off_without_a_note(off):
+    state = PageState.from_link({"compare": [off]})
+    assert state.compare is None and state.notes == ()
+
+
+def test_picking_a_model_to_compare_with_and_turning_it_off():
+    state = PageState(text="this movie is not bad", step=4).compare_picked("gru-64")
+    assert (state.compare, state.text, state.step, state.model) == ("gru-64", "this movie is not bad", 4, DEFAULT_MODEL)
+    assert state.compare_picked(None).compare is None
+    assert state.compare_picked("").compare is None
+    assert state.compare_picked("gpt-9").compare is None  # only a shipped model can be compared with
+
+
+def test_compare_stays_while_the_reader_types_steps_and_switches_the_model():
+    state = PageState().compare_picked("lstm-64")
+    after = state.typed("good").step_picked(1).model_picked("gru-64").goldfish_switched(True).preset_picked("bad")
+    assert after.compare == "lstm-64"
+    assert state.tour_opened(2).compare == "lstm-64"  # the tour sets the views; the comparison below stays
