@@ -46,7 +46,7 @@ CSS = """
 .rnnviz-stack > .rnnviz-chart { position: relative; z-index: 1; }
 .rnnviz-stack > .rnnviz-chart-bg { position: absolute; top: 0; left: 0; width: 100%; z-index: 0; pointer-events: none; }
 .rnnviz-chart-error, .rnnviz-chart-loading { font-size: 0.9rem; opacity: 0.8; margin: 0.5rem 0; }
-.rnnviz-readout { box-sizing: border-box; height: 68px; padding-top: 22px; }  /* the step slider's height: nothing moves */
+.rnnviz-readout { box-sizing: border-box; height: 68px; padding-top: 22px; } /* as tall as the slider */
 .rnnviz-readout-bar { height: 4px; border-radius: 2px; background: rgba(140,140,140,0.25); margin-top: 0.35rem; }
 .rnnviz-readout-bar > div { height: 100%; border-radius: 2px; background: #CC79A7; transition: width 0.3s ease-out; }
 """
