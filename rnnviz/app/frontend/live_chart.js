@@ -108,7 +108,9 @@ function splitLayers(fig, n, template) {
   if (n === 0) return {back: null, front: {data: fig.data, layout: Object.assign({}, fig.layout, {template})}};
   const back = {
     data: fig.data.slice(0, n),
-    layout: Object.assign({}, fig.layout, {title: {text: ''}, template, hovermode: false}),
+    // Shapes follow the step (the selected copy, the handle on s_t): the chart on top draws them, so the
+    // background stays the same while the reader types or plays.
+    layout: Object.assign({}, fig.layout, {title: {text: ''}, template, hovermode: false, shapes: []}),
   };
   const layout = Object.assign({}, fig.layout, {template, showlegend: false});
   for (const name of Object.keys(layout)) {
