@@ -48,15 +48,7 @@ from rnnviz.app.presets import CAPTION_HELP
 from rnnviz.app.session import page_state, pick_step, save, start_session
 from rnnviz.app.share import share_box, write_tour_url, write_url
 from rnnviz.app.state import PageState
-from rnnviz.app.touch import (
-    EXPLORER_EDITED,
-    edited_label,
-    nudge_note,
-    nudge_options,
-    nudge_picked,
-    touch_note,
-    touch_panel,
-)
+from rnnviz.app.touch import EXPLORER_EDITED, edited_label, nudge_options, nudge_picked, touch_note, touch_panel
 
 st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", layout="wide")
 
@@ -159,8 +151,7 @@ def show(state: PageState) -> None:
         state = state.step_shown(step_controls(tr, state.step, state.playing), tr.T)
     save(state)
     model = (custom.digest, custom.model) if custom else shown_model(model_name, edit)
-    nudge = nudge_options(state, tr, model[1])  # s_t set by hand in the projection (two hidden units)
-    nudge_note(notes, tr, nudge)
+    nudge = nudge_options(notes, state, tr, model[1])  # s_t set by hand in the projection (two hidden units)
     views(row, tr, state.step, compare, corpus, state.advanced, nudge)
     if custom is None:
         touch_panel(state, model_name)

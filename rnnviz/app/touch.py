@@ -168,15 +168,17 @@ def _reset_nudge() -> None:
     do(PageState.nudge_reset)
 
 
-def nudge_options(state: PageState, tr: rnnviz.Trace, model: Any) -> dict[str, Any]:
+def nudge_options(box: DeltaGenerator, state: PageState, tr: rnnviz.Trace, model: Any) -> dict[str, Any]:
     """The projection's options for nudging: a handle on s_t for two hidden units (not while playing), and the
-    what-if run from the state the reader set (rnnviz.trace.what_if with the model shown)."""
+    what-if run from the state the reader set (rnnviz.trace.what_if with the model shown); its note goes in `box`."""
     if tr.H != 2 or tr.forget or state.playing:
         return {}
     nudge = state.nudge_shown
-    if nudge is None or len(nudge.state) != tr.H or nudge.step > tr.T:
-        return {"nudge": True}
-    return {"nudge": True, "what_if": what_if(model, tr, nudge.step, list(nudge.state))}
+    options: dict[str, Any] = {"nudge": True}
+    if nudge is not None and len(nudge.state) == tr.H and nudge.step <= tr.T:
+        options["what_if"] = what_if(model, tr, nudge.step, list(nudge.state))
+    nudge_note(box, tr, options)
+    return options
 
 
 def nudge_note(box: DeltaGenerator, tr: rnnviz.Trace, options: dict[str, Any]) -> None:
