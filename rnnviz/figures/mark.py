@@ -350,7 +350,7 @@ def arrow_traces(arrows: list[Arrow], *, width: float = 1.5, head: int = 7) -> l
 
 
 # -- the shared weights U, W, V: pointed at on one copy, lit on every copy and on the loop --------------------
-SHARED_WEIGHTS = "shared weights U, W, V"  # the trace of U, W, V labels in the rolled and unrolled views
+SHARED_WEIGHT = "shared weight"  # the traces of U, W, V labels in the rolled and unrolled views: "shared weight W"
 Wire = tuple[float, float, float, float]  # a straight piece of an arrow that carries a weight: x0, y0, x1, y1
 
 
@@ -406,35 +406,34 @@ def shared_labels(
     wires: dict[str, list[Wire]],
     size: int,
     color: str | None = None,
-) -> TraceDict:
-    """The U, W, V labels as one text trace: `places` (x, y, weight, textposition); each label's hover is its
-    weight's `about` (sent once, in `meta`) and its own line `at` (what the weight did at that copy's step).
-
-    `meta` also holds the weight of each label and the wires of each weight (the arrows it sits on): while the
+) -> list[TraceDict]:
+    """The U, W, V labels as one text trace per weight (named `shared weight W`), from `places` (x, y, weight,
+    textposition): each label's hover is its weight's `about` (sent once, in `meta`) and its own line `at` (what
+    the weight did at that label's step). `meta` also holds the weight's wires (the arrows it sits on): while the
     reader points at one label, the page lights that weight's labels and wires in every view (live_chart.js).
     """
-    names = [w for _, _, w, _ in places]
     font: dict[str, Any] = {"size": size}
     if color is not None:
         font["color"] = color
-    return {
-        "type": "scatter",
-        "x": [x for x, _, _, _ in places],
-        "y": [y for _, y, _, _ in places],
-        "mode": "text",
-        "text": [f"<b>{w}</b>" for w in names],
-        "textposition": [pos for _, _, _, pos in places],
-        "textfont": font,
-        "hovertext": at,
-        # The shared part of the hover is written once, in meta, whatever the number of copies.
-        "hovertemplate": [f"%{{meta.about.{w}}}<br>%{{hovertext}}<extra></extra>" for w in names],
-        "hoverlabel": {"align": "left"},
-        "cliponaxis": False,
-        "showlegend": False,
-        "name": SHARED_WEIGHTS,
-        "meta": {
-            "weights": names,
-            "about": about,
-            "wires": {w: [[round(v, 3) for v in wire] for wire in ws] for w, ws in wires.items()},
-        },
-    }
+    traces = []
+    for w in dict.fromkeys(name for _, _, name, _ in places):
+        mine = [k for k, (_, _, name, _) in enumerate(places) if name == w]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [places[k][0] for k in mine],
+                "y": [places[k][1] for k in mine],
+                "mode": "text",
+                "text": f"<b>{w}</b>",
+                "textposition": places[mine[0]][3],
+                "textfont": font,
+                "hovertext": [at[k] for k in mine],
+                "hovertemplate": "%{meta.about}<br>%{hovertext}<extra></extra>",
+                "hoverlabel": {"align": "left"},
+                "cliponaxis": False,
+                "showlegend": False,
+                "name": f"{SHARED_WEIGHT} {w}",
+                "meta": {"weight": w, "about": about[w], "wires": [[round(v, 3) for v in wire] for wire in wires[w]]},
+            }
+        )
+    return traces

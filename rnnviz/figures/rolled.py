@@ -154,11 +154,11 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
         margin={"l": 8, "r": 8, "t": 36, "b": 4},
     )
     # Labels and arrows as traces, not annotations (which Plotly draws twice per redraw); the units on top.
-    marks = [*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), _shared(tr, t)]
+    marks = [*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), *_shared(tr, t)]
     return spec([*marks, _message(tr, t), _neurons(tr, t)], layout)
 
 
-def _shared(tr: Trace, t: int) -> dict[str, Any]:
+def _shared(tr: Trace, t: int) -> list[dict[str, Any]]:
     """The U, W, V labels: pointed at, each says what its weight is, its numbers and what it did at step t, and the
     page lights the same weight here and on every copy of the unrolled chain (their wires: the arrows they sit on)."""
     x1 = BOX[2]

@@ -112,7 +112,7 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
     background = in_background(arrow_traces(arrows) + text_traces(notes, "labels"))
     if compare is not None:  # the goldfish has no memory: the links s_{t-1} -> s_t are drawn cut
         background += in_background([_cut_links(w)])
-    data = [*background, _strips(w), shared, _copies(w), _tokens(w), _outputs(w), _message(w)]
+    data = [*background, _strips(w), *shared, _copies(w), _tokens(w), _outputs(w), _message(w)]
     rows = [(Y_TOKEN, sub("x", "t")), (0.5, sub("s", "t")), (Y_OUT, sub("o", "t"))]
     if compare is not None:
         data.append(_goldfish_row(w, compare))
@@ -217,9 +217,9 @@ def _cut_links(w: Window) -> dict[str, Any]:
     }
 
 
-def _wiring(w: Window, cut: bool = False) -> tuple[list[Arrow], list[Label], dict[str, Any]]:
+def _wiring(w: Window, cut: bool = False) -> tuple[list[Arrow], list[Label], list[dict[str, Any]]]:
     """Every arrow (x_t up through U, s_t up through V, s_{t-1} across through W), the notes at the window's
-    ends, and the U, W, V labels (one text trace, with hover). `cut`: the goldfish is on, so the memory
+    ends, and the U, W, V labels (a text trace per weight, with hover). `cut`: the goldfish is on, so the memory
     links (s_{t-1} across through W) are left out here and drawn cut by `_cut_links`."""
     n = len(w.xs)
     arrows: list[Arrow] = []

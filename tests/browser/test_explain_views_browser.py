@@ -21,10 +21,9 @@ LINK = "?text=" + quote(SENTENCE) + "&model=rnn-2&step=4"
 # Where label k of weight `w` is drawn on the screen (the middle of its letter).
 LABEL_JS = """([key, w, k]) => {
   const gd = document.querySelector(`.st-key-${key} .rnnviz-chart`);
-  const i = gd.data.findIndex((d) => d.meta && d.meta.weights);
-  const index = gd.data[i].meta.weights.map((v, j) => [v, j]).filter(([v]) => v === w)[k][1];
+  const i = gd.data.findIndex((d) => d.meta && d.meta.weight === w);
   const group = [...gd.querySelectorAll('.scatterlayer .trace')].find((g) => g.__data__[0].trace.index === i);
-  const r = group.querySelectorAll('.textpoint text')[index].getBoundingClientRect();
+  const r = group.querySelectorAll('.textpoint text')[k].getBoundingClientRect();
   return [r.x + r.width / 2, r.y + r.height / 2];
 }"""
 # The lit shapes each chart draws now: {name: count}.

@@ -12,7 +12,7 @@ from support import hand_params, hand_run, make_trace
 
 import rnnviz
 import rnnviz.figures as F  # noqa: N812
-from rnnviz.figures.mark import SHARED_WEIGHTS
+from rnnviz.figures.mark import SHARED_WEIGHT
 from rnnviz.figures.projection import NUDGE, WHAT_IF
 from rnnviz.figures.rolled import BOX, LOOP_BOTTOM, LOOP_TOP, LOOP_X
 from rnnviz.figures.unrolled import STILL_TO_COME
@@ -43,14 +43,18 @@ def rnn2():
     return model, rnnviz.trace(model, " ".join(WORDS))
 
 
+def shared(spec: dict, w: str) -> dict:
+    return named(spec, f"{SHARED_WEIGHT} {w}")
+
+
 def test_the_chain_lights_w_on_every_memory_link_and_u_v_on_every_copy(rnn2):
     _, tr = rnn2
     spec = F.unrolled_spec(tr, 4)
-    shared = named(spec, SHARED_WEIGHTS)
-    weights, wires = shared["meta"]["weights"], shared["meta"]["wires"]
-    assert [weights.count(w) for w in "UVW"] == [7, 7, 7]  # one of each on every copy (W: into it)
+    wires = {w: shared(spec, w)["meta"]["wires"] for w in "UVW"}
     arrows = segments(named(spec, "arrows"))
     for w in "UVW":
+        assert shared(spec, w)["meta"]["weight"] == w and shared(spec, w)["text"] == f"<b>{w}</b>"
+        assert len(shared(spec, w)["x"]) == 7  # one label on every copy (W: into it)
         assert len(wires[w]) == 7
         assert {tuple(wire) for wire in wires[w]} <= arrows, w  # each wire lies on an arrow the chain draws
     assert all(y0 == y1 == 0.5 for _, y0, _, y1 in wires["W"])  # the memory links run along the states
@@ -59,9 +63,9 @@ def test_the_chain_lights_w_on_every_memory_link_and_u_v_on_every_copy(rnn2):
 
 def test_the_loop_lights_w_all_the_way_round(rnn2):
     _, tr = rnn2
-    shared = named(F.rolled_spec(tr, 4), SHARED_WEIGHTS)
-    assert shared["meta"]["weights"] == ["U", "V", "W"]
-    loop = shared["meta"]["wires"]["W"]
+    spec = F.rolled_spec(tr, 4)
+    assert [len(shared(spec, w)["x"]) for w in "UVW"] == [1, 1, 1]
+    loop = shared(spec, "W")["meta"]["wires"]
     x1 = BOX[2]
     assert loop[0][:2] == [x1, LOOP_TOP] and loop[-1][2:] == [round(x1 + 0.08, 3), LOOP_BOTTOM]  # out and back in
     assert [LOOP_X, LOOP_TOP, LOOP_X, LOOP_BOTTOM] in loop
@@ -71,17 +75,13 @@ def test_the_loop_lights_w_all_the_way_round(rnn2):
 def test_pointing_at_w_shows_rnn2s_four_numbers_and_what_w_did_at_that_copy(rnn2):
     model, tr = rnn2
     for spec in (F.rolled_spec(tr, 4), F.unrolled_spec(tr, 4)):
-        shared = named(spec, SHARED_WEIGHTS)
-        about = shared["meta"]["about"]
+        about = {w: shared(spec, w)["meta"]["about"] for w in "UVW"}
         for row in model.W:
             assert "[" + " ".join(f"{v:+.3f}" for v in row).replace("-", "−") + "]" in about["W"]
         assert " ".join(f"{v:+.3f}".replace("-", "−") for v in model.V) in about["V"]
         assert f"c = {tr.c:+.3f}" in about["V"] and "2×64 numbers" in about["U"]
-        templates = shared["hovertemplate"]
-        assert all(f"%{{meta.about.{w}}}" in tpl for w, tpl in zip(shared["meta"]["weights"], templates, strict=True))
-    at = named(F.unrolled_spec(tr, 4), SHARED_WEIGHTS)["hovertext"]
-    ws = [text for text, w in zip(at, named(F.unrolled_spec(tr, 4), SHARED_WEIGHTS)["meta"]["weights"], strict=True)
-          if w == "W"]  # fmt: skip
+        assert all(shared(spec, w)["hovertemplate"].startswith("%{meta.about}<br>%{hovertext}") for w in "UVW")
+    ws = shared(F.unrolled_spec(tr, 4), "W")["hovertext"]
     for t, text in enumerate(ws, 1):  # the same W, a different s_{t-1} on every copy
         m = tr.memory_part[t - 1]
         assert text == f"at t = {t}: W s<sub>{t - 1}</sub> = ({m[0]:+.3f}, {m[1]:+.3f})"
@@ -90,10 +90,11 @@ def test_pointing_at_w_shows_rnn2s_four_numbers_and_what_w_did_at_that_copy(rnn2
 def test_a_64_unit_weight_is_summed_up_by_its_shape_and_length():
     model = rnnviz.load_inference_model("rnn-64")
     tr = rnnviz.trace(model, "not good")
-    about = named(F.rolled_spec(tr, 2), SHARED_WEIGHTS)["meta"]["about"]
-    assert f"64×64 numbers, length ‖W‖ = {np.linalg.norm(model.W):.2f}" in about["W"]
-    at = named(F.rolled_spec(tr, 2), SHARED_WEIGHTS)["hovertext"]
-    assert at[2] == f"at t = 2: W s<sub>1</sub> = a vector of length {np.linalg.norm(tr.memory_part[1]):.2f}"
+    w = shared(F.rolled_spec(tr, 2), "W")
+    assert f"64×64 numbers, length ‖W‖ = {np.linalg.norm(model.W):.2f}" in w["meta"]["about"]
+    assert (
+        w["hovertext"][0] == f"at t = 2: W s<sub>1</sub> = a vector of length {np.linalg.norm(tr.memory_part[1]):.2f}"
+    )
 
 
 @pytest.mark.parametrize("t", [1, 3, 7])

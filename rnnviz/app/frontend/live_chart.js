@@ -233,11 +233,11 @@ function themedShapes(figure, el) {
 const VEIL = 'still to come';
 
 // -- The shared weights: pointing at U, W or V on one copy lights it on every copy and on the loop ----------------
-// A trace whose meta holds `weights` (the weight of each label) and `wires` ({U: [[x0, y0, x1, y1], ...]}, the
-// arrows each weight sits on) is a view's set of U, W, V labels (rnnviz/figures/mark.py shared_labels).
+// A trace whose meta holds `weight` (U, W or V) and `wires` ([[x0, y0, x1, y1], ...], the arrows it sits on) is a
+// view's labels of that weight (rnnviz/figures/mark.py shared_labels).
 function weightOf(point) {
   const meta = point && point.data && point.data.meta;
-  return meta && Array.isArray(meta.weights) ? meta.weights[point.pointNumber] || null : null;
+  return (meta && typeof meta.weight === 'string' && meta.weight) || null;
 }
 
 function bindWeights(gd) {
@@ -251,27 +251,25 @@ function litShapes(gd, w) {
   const shapes = [];
   const xa = gd._fullLayout && gd._fullLayout.xaxis, ya = gd._fullLayout && gd._fullLayout.yaxis;
   if (!xa || !ya) return shapes;
+  const name = 'lit ' + w;
+  const line = {color: 'rgba(204,121,167,0.9)', width: 4};
   gd.data.forEach((trace, index) => {
-    const meta = trace.meta;
-    if (!meta || !Array.isArray(meta.weights)) return;
-    const name = 'lit ' + w;
-    const line = {color: 'rgba(204,121,167,0.9)', width: 4};
-    for (const [x0, y0, x1, y1] of (meta.wires && meta.wires[w]) || []) {
+    if (!trace.meta || trace.meta.weight !== w) return;
+    for (const [x0, y0, x1, y1] of trace.meta.wires || []) {
       shapes.push({type: 'line', x0, y0, x1, y1, line, name, layer: 'above'});
     }
     const texts = textNodes(gd, index);
-    meta.weights.forEach((weight, i) => {
-      if (weight !== w) return;
+    trace.x.forEach((x, i) => {
       let dx = 0, dy = 0;  // from the label's point to the middle of its drawn letter, in pixels (y up)
       const node = texts[i];
       if (node && node.getBBox) {
         const box = node.getBBox();
-        dx = box.x + box.width / 2 - xa.c2p(trace.x[i]);
+        dx = box.x + box.width / 2 - xa.c2p(x);
         dy = -(box.y + box.height / 2 - ya.c2p(trace.y[i]));
       }
       const r = 11;
       shapes.push({
-        type: 'circle', xsizemode: 'pixel', ysizemode: 'pixel', xanchor: trace.x[i], yanchor: trace.y[i],
+        type: 'circle', xsizemode: 'pixel', ysizemode: 'pixel', xanchor: x, yanchor: trace.y[i],
         x0: dx - r, x1: dx + r, y0: dy - r, y1: dy + r, layer: 'below', name,
         fillcolor: 'rgba(204,121,167,0.25)', line: {color: 'rgba(204,121,167,0.9)', width: 2},
       });
