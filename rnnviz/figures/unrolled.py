@@ -247,6 +247,8 @@ def _wiring(w: Window, cut: bool = False) -> tuple[list[Arrow], list[Label], lis
     about = {name: weight_about(w.tr, name, "on every copy and on the loop") for name in "UWV"}
     at = [weight_at(w.tr, name, t) + (CUT_NOTE if cut and name == "W" else "")
           for (_, _, name, _), t in zip(places, steps, strict=True)]  # fmt: skip
+    if cut:  # no memory link to light: the goldfish's are cut
+        wires["W"] = []
     return arrows, notes, shared_labels(places, at, about, wires, size=11, color=GREY)
 
 

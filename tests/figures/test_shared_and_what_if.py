@@ -59,6 +59,8 @@ def test_the_chain_lights_w_on_every_memory_link_and_u_v_on_every_copy(rnn2):
         assert {tuple(wire) for wire in wires[w]} <= arrows, w  # each wire lies on an arrow the chain draws
     assert all(y0 == y1 == 0.5 for _, y0, _, y1 in wires["W"])  # the memory links run along the states
     assert all(x0 == x1 for x0, _, x1, _ in wires["U"] + wires["V"])  # x_t up into, o_t up out of each copy
+    cut = F.unrolled_spec(tr, 4, compare=tr)
+    assert shared(cut, "W")["meta"]["wires"] == [] and len(shared(cut, "W")["x"]) == 7  # no link to light: cut
 
 
 def test_the_loop_lights_w_all_the_way_round(rnn2):
