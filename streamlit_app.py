@@ -49,7 +49,7 @@ from rnnviz.app.presets import CAPTION_HELP
 from rnnviz.app.session import page_state, pick_step, save, start_session
 from rnnviz.app.share import share_box, write_tour_url, write_url
 from rnnviz.app.state import PageState
-from rnnviz.app.touch import EXPLORER_EDITED, edited_label, touch_note, touch_panel
+from rnnviz.app.touch import EXPLORER_EDITED, edited_label, nudge_options, nudge_picked, touch_note, touch_panel
 
 st.set_page_config(page_title="rnnviz: watch an RNN read", page_icon="🔁", layout="wide")
 
@@ -73,11 +73,12 @@ def one_view(name: str, tr: rnnviz.Trace, step: int, **kwargs) -> None:
         st.error(f"This view could not be drawn ({type(exc).__name__}: {md_escape(str(exc))}).")
         return
     key = CHART_KEYS[name]
-    live_chart(fig, key=key, on_step=functools.partial(pick_step, key), step=step, n_steps=tr.T, play=play)
+    live_chart(fig, key=key, on_step=functools.partial(pick_step, key), step=step, n_steps=tr.T, play=play,
+               on_nudge=functools.partial(nudge_picked, key))  # fmt: skip
 
 
 def views(row: st.delta_generator.DeltaGenerator, tr: rnnviz.Trace, step: int, compare: rnnviz.Trace | None,
-          corpus: rnnviz.Corpus | None, advanced: bool) -> None:  # fmt: skip
+          corpus: rnnviz.Corpus | None, advanced: bool, nudge: dict) -> None:  # fmt: skip
     """Three views side by side on the first screen (stacked on a phone, the loop first), the chain below."""
     with row:
         left, middle, right = st.columns(3, gap="small")
@@ -86,7 +87,7 @@ def views(row: st.delta_generator.DeltaGenerator, tr: rnnviz.Trace, step: int, c
         with middle:
             view("positivity", tr, step, compare=compare)
         with right:
-            view("projection", tr, step, corpus=corpus, compare=compare, advanced=advanced)
+            view("projection", tr, step, corpus=corpus, compare=compare, advanced=advanced, **nudge)
     view("unrolled", tr, step, compare=compare)
 
 
@@ -151,10 +152,11 @@ def show(state: PageState) -> None:
         state = state.step_shown(step_controls(tr, state.step, state.playing), tr.T)
     save(state)
     compare_section(state, tr, label, corpus)  # "Compare with": a second model, between the first row and the chain
-    views(row, tr, state.step, compare, corpus, state.advanced)
+    model = (custom.digest, custom.model) if custom else shown_model(model_name, edit)
+    nudge = nudge_options(notes, state, tr, model[1])  # s_t set by hand in the projection (two hidden units)
+    views(row, tr, state.step, compare, corpus, state.advanced, nudge)
     if custom is None:
         touch_panel(state, model_name)
-    model = (custom.digest, custom.model) if custom else shown_model(model_name, edit)
     explain_section(tr, state.step, model, compare)  # lazy: builds its figures only while open
     if not state.advanced:
         st.caption("Switch **Advanced** on for the hidden-state explorer and the expert terms.")

@@ -23,6 +23,7 @@ from rnnviz.app.custom_model import (
     take_handoff,
 )
 from rnnviz.app.keys import EXAMPLE_KEY_PREFIX, GOLDFISH_KEY, LIVE_DEBOUNCE, MODEL_KEY, PLAY_KEY, STEP_KEY, TEXT_KEY
+from rnnviz.app.live_charts import live_readout
 from rnnviz.app.messages import md_escape, md_message
 from rnnviz.app.params import PARAM_ADVANCED
 from rnnviz.app.presets import EXAMPLES, example_for, example_report
@@ -290,6 +291,9 @@ def step_controls(tr: rnnviz.Trace, step: int, playing: bool) -> int:
             step = st.slider("Step t", 1, tr.T, key=STEP_KEY, help="Or click a word or a point in any view")
         else:
             st.caption("Step t = 1 (one word)")
+        if playing:  # the page moves the step on by itself: this bar and readout move with the views (slider hidden)
+            live_readout(tr.labels, tr.outputs.tolist(), step, key="step_readout", stands_for=STEP_KEY)
+            return step
     with col_now:
         word = md_escape(tr.labels[step - 1])
         o = float(tr.outputs[step - 1])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import os
 import shutil
 from collections.abc import Callable
@@ -45,6 +46,9 @@ CSS = """
 .rnnviz-stack > .rnnviz-chart { position: relative; z-index: 1; }
 .rnnviz-stack > .rnnviz-chart-bg { position: absolute; top: 0; left: 0; width: 100%; z-index: 0; pointer-events: none; }
 .rnnviz-chart-error, .rnnviz-chart-loading { font-size: 0.9rem; opacity: 0.8; margin: 0.5rem 0; }
+.rnnviz-readout { box-sizing: border-box; height: 68px; padding-top: 22px; } /* as tall as the slider */
+.rnnviz-readout-bar { height: 4px; border-radius: 2px; background: rgba(140,140,140,0.25); margin-top: 0.35rem; }
+.rnnviz-readout-bar > div { height: 100%; border-radius: 2px; background: #CC79A7; transition: width 0.3s ease-out; }
 """
 # The component's own code only imports the real module, which is served (and cached) like plotly.js:
 # inline code would travel with every run of the script, once per chart. Both URLs are relative to
@@ -151,12 +155,15 @@ def live_chart(
     step: int | None = None,
     n_steps: int | None = None,
     play: dict[str, Any] | None = None,
+    on_nudge: Callable[[], None] | None = None,
 ) -> None:
     """Draw `figure` (a Plotly figure or a view's spec) in a chart that keeps its plot across reruns.
 
     A click on a point whose `customdata` starts with a step t calls `on_step`; `clicked_step(key)`
     reads t. So do the arrow keys (one step back or on, in every chart of the page; `step` is the one drawn,
     of `n_steps`) and the end of a play (`play`: play_data), which the browser animates with no run per step.
+    Dragging the projection's handle on s_t (rnnviz.figures.projection, `nudge=True`) calls `on_nudge`;
+    `nudged_state(key)` reads where it was left.
     Falls back to st.plotly_chart if the plotly package has no plotly.min.js to serve.
     """
     if not _serves_plotly_js(PLOTLY_DIR):  # an unusual plotly install: Streamlit's own chart still works
@@ -169,7 +176,36 @@ def live_chart(
         data.update(step=int(step), n_steps=int(n_steps or step))
     if play is not None:
         data["play"] = play
-    _mount(key=key, data=data, height=int(height) if height else "content", on_step_change=on_step or _ignore)
+    _mount(
+        key=key,
+        data=data,
+        height=int(height) if height else "content",
+        on_step_change=on_step or _ignore,
+        on_nudge_change=on_nudge or _ignore,
+    )
+
+
+def live_readout(words: list[str], outputs: list[float], step: int, key: str, stands_for: str) -> None:
+    """While the page plays: t, x_t and o_t of the step the views show and a bar of t of T, moved on by the page
+    with them (no run of the script per word). `words` as a person reads them, o_t of each. It stands in for the
+    widget whose key is `stands_for` (the step slider), hidden while the readout is on the page."""
+    if not _serves_plotly_js(PLOTLY_DIR):  # no live charts either: the page does not play by itself
+        return
+    readout = {"words": list(words), "outputs": [round(float(o), 4) for o in outputs], "step": int(step),
+               "n_steps": len(words), "hides": f".st-key-{stands_for}"}  # fmt: skip
+    _mount(key=key, data={**urls(), "readout": readout}, height="content")
+
+
+def nudged_state(key: str) -> tuple[int, float, float] | None:
+    """(t, x, y): where the reader left the handle on s_t in chart `key` (the step it was on), if it was dragged."""
+    value = getattr(st.session_state.get(key), "nudge", None)
+    if not isinstance(value, dict):
+        return None
+    try:
+        t, x, y = int(value["step"]), float(value["x"]), float(value["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (t, x, y) if math.isfinite(x) and math.isfinite(y) else None
 
 
 def background_count(spec: Spec) -> int:

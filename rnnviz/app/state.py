@@ -51,6 +51,16 @@ class Touched:
 
 
 @dataclass(frozen=True)
+class Nudge:
+    """s_t at one step set by hand (the projection's handle): the rest of the sentence is read on from it."""
+
+    model: str
+    text: str
+    step: int
+    state: tuple[float, ...]  # (H,), each in [-1, 1] (where tanh puts a plain RNN's units)
+
+
+@dataclass(frozen=True)
 class PageState:
     """Everything the page remembers between runs, for one reader."""
 
@@ -71,6 +81,7 @@ class PageState:
     touched: Touched | None = None  # W and the input scale as the reader set them (None: the trained weights)
     advanced: bool = False  # the expert terms (principal components, Jacobian, ...) are shown
     compare: str | None = None  # a second shipped model reading the same sentence (None: "Compare with" is off)
+    nudge: Nudge | None = None  # s_t set by hand in the projection (shown while text, model and step are its own)
 
     # -- opening the page --------------------------------------------------------------------------
     @classmethod
@@ -225,6 +236,31 @@ class PageState:
     def reset_w(self) -> PageState:
         """Back to the trained weights (W and the input scale)."""
         return replace(self, touched=None)
+
+    # -- nudging s_t by hand (the projection's handle) ------------------------------------------------------
+    def nudged(self, step: int, state: Sequence[float]) -> PageState:
+        """The reader left the handle on s_t at `state` on step t: that step is shown, read on from there.
+
+        Each unit is kept in [-1, 1], where tanh puts them; a state that is not all finite numbers changes nothing.
+        """
+        values = tuple(float(v) for v in state)
+        if not values or not all(math.isfinite(v) for v in values):
+            return self
+        clamped = tuple(max(-1.0, min(1.0, v)) for v in values)
+        return replace(self, nudge=Nudge(self.model, self.text, max(1, int(step)), clamped), step=max(1, int(step)),
+                       playing=False)  # fmt: skip
+
+    def nudge_reset(self) -> PageState:
+        """Back to the real s_t."""
+        return replace(self, nudge=None)
+
+    @property
+    def nudge_shown(self) -> Nudge | None:
+        """The nudge to draw now: only on its own text, model and step, and not while playing."""
+        n = self.nudge
+        if n is None or self.playing or (n.model, n.text, n.step) != (self.model, self.text, self.step):
+            return None
+        return n
 
     # -- a run of the page -------------------------------------------------------------------------
     def step_fitted(self, n_steps: int) -> PageState:

@@ -1,18 +1,24 @@
-"""The "Touch the model" panel: rnn-2's loop weight W and the input term's scale on sliders, a W = 0 preset, a reset.
+"""The "Touch the model" panel: rnn-2's loop weight W and the input term's scale on sliders, a W = 0 preset, a reset;
+and s_t nudged by hand in the projection (any model with two hidden units), read on from there.
 
 Only for a plain RNN with two hidden units (rnn-2), whose W is four numbers. What the reader sets lives in
-this session's PageState (`touched`), never in the shared model (the views read an edited copy,
+this session's PageState (`touched`, `nudge`), never in the shared model (the views read an edited copy,
 rnnviz.app.loaders.load_edited_model) and never in the share link.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+import rnnviz
+from rnnviz.app.live_charts import nudged_state
 from rnnviz.app.loaders import load_model, trained_w
 from rnnviz.app.session import do, page_state
 from rnnviz.app.state import PageState, Touched, Weights
+from rnnviz.trace import what_if
 
 TOUCH_LABEL = "Touch the model: W"
 TOUCH_KEY = "touch"  # the expander (open: True)
@@ -20,6 +26,7 @@ W_KEYS = {(i, j): f"touch_w{i + 1}{j + 1}" for i in range(2) for j in range(2)} 
 SCALE_KEY = "touch_input_scale"
 ZERO_KEY = "touch_w_zero"
 RESET_KEY = "touch_reset"
+NUDGE_RESET_KEY = "nudge_reset"
 W_LIMIT = 3.0  # the sliders run from -3 to 3 (rnn-2's trained entries lie within +-1)
 SCALE_LIMITS = (0.0, 3.0)
 SLIDER_STEP = 0.05
@@ -147,3 +154,56 @@ def touch_panel(state: PageState, name: str) -> None:
         st.caption(f"Now: W = {fmt(w)}, U xₜ × {scale:.2f}.  Trained: W = {fmt(trained)}, U xₜ × 1.")
         if is_zero(w):
             st.caption(GOLDFISH_NOTE)
+
+
+# -- s_t nudged by hand --------------------------------------------------------------------------------
+def nudge_picked(chart_key: str) -> None:
+    """The reader left the projection's handle somewhere: that state becomes s_t of the step it was on."""
+    found = nudged_state(chart_key)
+    if found is not None:
+        do(PageState.nudged, found[0], found[1:])
+
+
+def _reset_nudge() -> None:
+    do(PageState.nudge_reset)
+
+
+def nudge_options(box: DeltaGenerator, state: PageState, tr: rnnviz.Trace, model: Any) -> dict[str, Any]:
+    """The projection's options for nudging: a handle on s_t for two hidden units (not while playing), and the
+    what-if run from the state the reader set (rnnviz.trace.what_if with the model shown); its note goes in `box`."""
+    if tr.H != 2 or tr.forget or state.playing:
+        return {}
+    nudge = state.nudge_shown
+    options: dict[str, Any] = {"nudge": True}
+    if nudge is not None and len(nudge.state) == tr.H and nudge.step <= tr.T:
+        options["what_if"] = what_if(model, tr, nudge.step, list(nudge.state))
+    nudge_note(box, tr, options)
+    return options
+
+
+def nudge_note(box: DeltaGenerator, tr: rnnviz.Trace, options: dict[str, Any]) -> None:
+    """Under the first views while s_t is set by hand: where, what the sentence then ends on against the real
+    reading (numbers from the two runs), and the way back; else, for two hidden units, how to try it."""
+    wi = options.get("what_if")
+    if wi is None:
+        if options.get("nudge"):
+            box.caption("Drag the dotted ring on sₜ in the projection to ask: what if the memory had been there?")
+        return
+    t = wi.nudged_at
+    real, now = tr.hidden[t], wi.hidden[t]
+
+    def point(s: Any) -> str:
+        return "(" + ", ".join(f"{v:+.2f}" for v in s) + ")"
+
+    def reading(o: float) -> str:
+        return f"{o:.3f} ({'positive' if o >= 0.5 else 'negative'})"
+
+    sub_t = "".join("₀₁₂₃₄₅₆₇₈₉"[int(d)] for d in str(t))
+    text = (
+        f"**What if** s{sub_t} had been {point(now)} instead of {point(real)}? Read on from there with the same "
+        f"words and weights, the sentence would end at o = {reading(wi.final)} instead of {reading(tr.final)} "
+        f"(the pink dashed path in the projection)."
+    )
+    left, right = box.columns([4, 1], vertical_alignment="center")
+    left.info(text, icon=":material/pan_tool:")
+    right.button("Back to the real sₜ", key=NUDGE_RESET_KEY, on_click=_reset_nudge, icon=":material/restart_alt:")

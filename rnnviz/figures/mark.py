@@ -347,3 +347,93 @@ def arrow_traces(arrows: list[Arrow], *, width: float = 1.5, head: int = 7) -> l
     for trace, what in ((lines, "arrows"), (heads, "arrowheads")):
         trace.update(hoverinfo="skip", showlegend=False, name=what)
     return [lines, heads]
+
+
+# -- the shared weights U, W, V: pointed at on one copy, lit on every copy and on the loop --------------------
+SHARED_WEIGHT = "shared weight"  # the traces of U, W, V labels in the rolled and unrolled views: "shared weight W"
+Wire = tuple[float, float, float, float]  # a straight piece of an arrow that carries a weight: x0, y0, x1, y1
+
+
+def _numbers(values: np.ndarray) -> str:
+    """A small vector or matrix written out, a row per line: [+0.671 −0.863]."""
+    rows = values if values.ndim == 2 else values[None]
+    return "<br>".join("[" + " ".join(f"{v:+.3f}" for v in row) + "]" for row in rows).replace("-", "−")
+
+
+def _vector(v: np.ndarray) -> str:
+    """A part of the update at one step: its entries for up to 4 units, else its length."""
+    if len(v) <= 4:
+        return "(" + ", ".join(f"{x:+.3f}" for x in v) + ")"
+    return f"a vector of length {float(np.linalg.norm(v)):.2f}"
+
+
+WEIGHT_ROLE = {
+    "U": "the input weights: how each word x<sub>t</sub> moves the state",
+    "W": "the memory weights: how s<sub>t−1</sub> carries into s<sub>t</sub>",
+    "V": "the readout weights: o<sub>t</sub> = σ(V s<sub>t</sub> + c)",
+}
+
+
+def weight_about(tr: Trace, weight: str, where: str) -> str:
+    """What a label of U, W or V says when pointed at, the same on every copy: what the weight does, that it is
+    shared (`where`), and its numbers: every entry of a small one (rnn-2's 2x2 W), shape and length of a large one."""
+    lines = [f"<b>{weight}</b>: {WEIGHT_ROLE[weight]}", f"the same {weight} {where}"]
+    shared = tr.shared.get(weight)
+    if shared is not None:
+        size = "×".join(str(n) for n in shared.shape)
+        if shared.values is not None:
+            lines.append(f"{weight} ({size}) =<br>{_numbers(shared.values)}")
+        else:
+            lines.append(f"{weight}: {size} numbers, length ‖{weight}‖ = {shared.norm:.2f}")
+        if weight == "V":
+            lines.append(f"c = {tr.c:+.3f}")
+    return "<br>".join(lines)
+
+
+def weight_at(tr: Trace, weight: str, t: int) -> str:
+    """What U, W or V did at step t: its part of that step's update (U x_t, W s_{t-1}, V s_t)."""
+    if weight == "U":
+        return f"at t = {t}: U {sub('x', t)} = {_vector(tr.input_part[t - 1])}"
+    if weight == "W":
+        return f"at t = {t}: W {sub('s', t - 1)} = {_vector(tr.memory_part[t - 1])}"
+    return f"at t = {t}: V {sub('s', t)} = {float(tr.hidden[t] @ tr.V):+.3f}"
+
+
+def shared_labels(
+    places: list[tuple[float, float, str, str]],
+    at: list[str],
+    about: dict[str, str],
+    wires: dict[str, list[Wire]],
+    size: int,
+    color: str | None = None,
+) -> list[TraceDict]:
+    """The U, W, V labels as one text trace per weight (named `shared weight W`), from `places` (x, y, weight,
+    textposition): each label's hover is its weight's `about` (sent once, in `meta`) and its own line `at` (what
+    the weight did at that label's step). `meta` also holds the weight's wires (the arrows it sits on): while the
+    reader points at one label, the page lights that weight's labels and wires in every view (live_chart.js).
+    """
+    font: dict[str, Any] = {"size": size}
+    if color is not None:
+        font["color"] = color
+    traces = []
+    for w in dict.fromkeys(name for _, _, name, _ in places):
+        mine = [k for k, (_, _, name, _) in enumerate(places) if name == w]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [places[k][0] for k in mine],
+                "y": [places[k][1] for k in mine],
+                "mode": "text",
+                "text": f"<b>{w}</b>",
+                "textposition": places[mine[0]][3],
+                "textfont": font,
+                "hovertext": [at[k] for k in mine],
+                "hovertemplate": "%{meta.about}<br>%{hovertext}<extra></extra>",
+                "hoverlabel": {"align": "left"},
+                "cliponaxis": False,
+                "showlegend": False,
+                "name": f"{SHARED_WEIGHT} {w}",
+                "meta": {"weight": w, "about": about[w], "wires": [[round(v, 3) for v in wire] for wire in wires[w]]},
+            }
+        )
+    return traces

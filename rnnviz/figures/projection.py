@@ -14,8 +14,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.figures.mark import (
+    coords,
     goldfish_path,
     label_positions,
+    output_marker,
     path_arrows,
     path_traces,
     read_and_ahead,
@@ -39,6 +41,7 @@ from rnnviz.figures.style import (
     CLEAR,
     FAINT,
     GREY,
+    HIGHLIGHT,
     Spec,
     base_layout,
     clamp_step,
@@ -61,6 +64,9 @@ FIG_HEIGHT = 340
 LEGEND_ROW_PX = 17  # one row of the legend under the plot
 REAL_PATH = "with memory (path so far)"  # the legend's names for the two runs' paths
 GOLDFISH_PATH = "goldfish path (no memory)"
+NUDGE = "nudge s_t"  # the handle on the selected state that the reader drags (rnnviz/app/frontend/live_chart.js)
+WHAT_IF = "what if"  # the rest of the sentence read on from a state set by hand
+NUDGE_PX = 13  # the handle's radius
 
 
 class ProjectionOptions(TypedDict, total=False):
@@ -73,6 +79,8 @@ class ProjectionOptions(TypedDict, total=False):
     prefixes: bool
     dims: Literal[2, 3]
     advanced: bool
+    what_if: Trace | None
+    nudge: bool
 
 
 class MarkSizes(NamedTuple):
@@ -136,10 +144,15 @@ def projection_spec(
     prefixes: bool = False,
     dims: Literal[2, 3] = 2,
     advanced: bool = True,
+    what_if: Trace | None = None,
+    nudge: bool = False,
 ) -> Spec:
     """The projection view as plain dicts; `projection_figure` wraps it in a Plotly figure.
 
     `advanced=False` names principal axes in plain words ("main direction 1 (34% of the spread)", not "PC1").
+    `nudge` (2-D only) puts a handle on the selected state s_t that the page lets the reader drag; `what_if`
+    (rnnviz.trace.what_if at the selected step) draws how the rest of the sentence reads on from the state
+    set by hand, beside the real path, the handle on that state.
     """
     components = _components(dims, color_by, components)
     plane = plane_for(tr, corpus, components)
@@ -155,7 +168,69 @@ def projection_spec(
     if g is not None:
         points.append(g)
     scene = Scene(tr, clamp_step(tr, step), plane, p, points, corpus_data, compare, g)
-    return _flat(scene) if dims == 2 else _deep(scene)
+    if dims == 3:
+        return _deep(scene)
+    flat = _flat(scene)
+    if what_if is not None and what_if.nudged_at == scene.t_sel and what_if.T == tr.T:
+        q = plane.project(what_if.hidden)  # (T+1, 2)
+        flat["data"].insert(len(flat["data"]) - 1, _what_if(what_if, q, tr))  # under the selected ring
+        at = q[scene.t_sel]
+    else:
+        at = p[scene.t_sel]
+    if nudge:
+        flat["layout"]["shapes"] = [*flat["layout"].get("shapes", []), _handle(at)]
+    return flat
+
+
+def _handle(at: np.ndarray) -> dict[str, Any]:
+    """The handle on s_t the reader drags (an editable shape the size of the ring, round on any axes)."""
+    r = NUDGE_PX
+    return {
+        "type": "circle",
+        "xsizemode": "pixel",
+        "ysizemode": "pixel",
+        "xanchor": float(at[0]),
+        "yanchor": float(at[1]),
+        "x0": -r,
+        "x1": r,
+        "y0": -r,
+        "y1": r,
+        "fillcolor": "rgba(204,121,167,0.18)",
+        "line": {"color": HIGHLIGHT, "width": 1.5, "dash": "dot"},
+        "editable": True,
+        "name": NUDGE,
+    }
+
+
+def _what_if(wi: Trace, q: np.ndarray, tr: Trace) -> dict[str, Any]:
+    """The what-if path: from the state set by hand at step t (q[t]) through the states the cell reads on to, each
+    point coloured by its o, the last labelled with the o_T it ends on (beside the real one)."""
+    t = int(wi.nudged_at or 1)
+    steps = range(t, wi.T + 1)
+    outs = wi.outputs[t - 1 :]
+    hover = [
+        f"what if: t = {k}: “{esc(tr.labels[k - 1])}”<br>({q[k, 0]:+.2f}, {q[k, 1]:+.2f})<br>"
+        f"{sub('o', k)} = {wi.outputs[k - 1]:.3f} (real {tr.outputs[k - 1]:.3f})"
+        for k in steps
+    ]
+    hover[0] = f"{sub('s', t)} set by hand<br>" + hover[0]
+    text = [""] * len(hover)
+    text[-1] = f"what if: {sub('o', wi.T)} = {wi.final:.2f}"
+    return {
+        "type": "scatter",
+        **coords(q[t:]),
+        "mode": "lines+markers+text",
+        "line": {"color": HIGHLIGHT, "width": 2.5, "dash": "dash"},
+        "marker": output_marker(outs, 9),
+        "text": text,
+        "textposition": "bottom center",
+        "textfont": {"size": 11, "color": HIGHLIGHT},
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "cliponaxis": False,
+        "name": WHAT_IF,
+        "showlegend": False,
+    }
 
 
 def _marks(scene: Scene, sizes: MarkSizes, text: list[str], positions: str | list[str], s0_position: str) -> list:

@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.figures.mark import Arrow, Label, arrow_traces, label, text_traces
+from rnnviz.figures.mark import (
+    Arrow,
+    Label,
+    Wire,
+    arrow_traces,
+    label,
+    shared_labels,
+    text_traces,
+    weight_about,
+    weight_at,
+)
 from rnnviz.figures.style import (
     GATE_LABELS,
     GREY,
@@ -144,8 +154,31 @@ def rolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None = N
         margin={"l": 8, "r": 8, "t": 36, "b": 4},
     )
     # Labels and arrows as traces, not annotations (which Plotly draws twice per redraw); the units on top.
-    marks = [*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), _message(tr, t), _neurons(tr, t)]
-    return spec(marks, layout)
+    marks = [*arrow_traces(arrows, width=2, head=9), *text_traces(notes, "labels"), *_shared(tr, t)]
+    return spec([*marks, _message(tr, t), _neurons(tr, t)], layout)
+
+
+def _shared(tr: Trace, t: int) -> list[dict[str, Any]]:
+    """The U, W, V labels: pointed at, each says what its weight is, its numbers and what it did at step t, and the
+    page lights the same weight here and on every copy of the unrolled chain (their wires: the arrows they sit on)."""
+    x1 = BOX[2]
+    places = [(MID + 0.2, 2.05, "U", "middle right"), (MID + 0.2, 7.45, "V", "middle right"),
+              (LOOP_X + 0.2, LOOP_TOP, "W", "top right")]  # fmt: skip
+    wires: dict[str, list[Wire]] = {
+        "U": [(MID, 1.05, MID, BOX[1])],
+        "V": [(MID, BOX[3], MID, 8.1)],
+        "W": [
+            (x1, LOOP_TOP, LOOP_X, LOOP_TOP),
+            (LOOP_X, LOOP_TOP, LOOP_X, LOOP_BOTTOM),
+            (LOOP_X, LOOP_BOTTOM, x1 + 0.08, LOOP_BOTTOM),
+        ],
+    }
+    where = "at every step (on every copy of the chain)"
+    about = {w: weight_about(tr, w, where) for w in "UVW"}
+    at = [weight_at(tr, w, t) for _, _, w, _ in places]
+    if tr.forget:
+        at[2] += "<br>goldfish: s<sub>t−1</sub> is reset to s<sub>0</sub> first"
+    return shared_labels(places, at, about, wires, size=15)
 
 
 def _message(tr: Trace, t: int) -> dict[str, Any]:
@@ -253,9 +286,7 @@ def _wiring(tr: Trace, t: int, token: str, o: float) -> tuple[list[Arrow], list[
     memory = f"{sub('s', 't−1')} {memory_note}<br>‖W {sub('s', 't−1')}‖ = {mem:.2f}"
     notes: list[Label] = [
         label(MID, 0.55, f"{sub('x', t)} = “{token}”", size=15, color=HIGHLIGHT),
-        label(MID + 0.2, 2.05, f"<b>U</b>  ‖U {sub('x', 't')}‖ = {inp:.2f}", xanchor="left", size=12),
-        label(MID + 0.2, 7.45, "<b>V</b>", xanchor="left", size=15),
-        label(LOOP_X + 0.2, LOOP_TOP, "<b>W</b>", xanchor="left", yanchor="bottom", size=15),
+        label(MID + 0.6, 2.05, f"‖U {sub('x', 't')}‖ = {inp:.2f}", xanchor="left", size=12),
         label(X_MAX, LOOP_BOTTOM - 0.3, memory, xanchor="right", yanchor="top", size=11),
         label(x0 + 0.05, y1 - 0.2, f"{sub('s', t)}: {tr.H} hidden units", xanchor="left", yanchor="top", size=10),
         label(MID, 8.65, f"{sub('o', t)} = <b>{o:.3f}</b> {verdict(o)}", size=14),

@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from rnnviz.figures.mark import Arrow, Label, arrow_traces, label, output_marker, text_traces
+from rnnviz.figures.mark import (
+    Arrow,
+    Label,
+    Wire,
+    arrow_traces,
+    label,
+    output_marker,
+    shared_labels,
+    text_traces,
+    weight_about,
+    weight_at,
+)
 from rnnviz.figures.style import (
     CLEAR,
     GREY,
@@ -42,13 +53,10 @@ STAGGER_ABOVE = 8  # more copies than this and the token labels alternate betwee
 FIG_HEIGHT = 340
 CUT_GAP = 0.09  # half the gap in a memory link cut by the goldfish, in steps
 CUT_LINKS = "memory links cut (goldfish)"
+STILL_TO_COME = "still to come"  # the veil over the copies after the selected step (the page gives it its background)
+VEIL = "rgba(255,255,255,0.72)"
 
-SHARED_HOVER = {
-    "U": "U: the same input weights in every copy",
-    "W": "W: the same memory weights in every copy",
-    "W cut": "W: the memory link, cut for the goldfish (each word starts again from s<sub>0</sub>)",
-    "V": "V: the same readout weights in every copy",
-}
+CUT_NOTE = "<br>the memory link, cut for the goldfish (each word starts again from s<sub>0</sub>)"
 
 
 def window_range(n_steps: int, step: int, window: int) -> tuple[int, int]:
@@ -104,7 +112,7 @@ def unrolled_spec(tr: Trace, step: int | None = None, *, compare: Trace | None =
     background = in_background(arrow_traces(arrows) + text_traces(notes, "labels"))
     if compare is not None:  # the goldfish has no memory: the links s_{t-1} -> s_t are drawn cut
         background += in_background([_cut_links(w)])
-    data = [*background, _strips(w), shared, _copies(w), _tokens(w), _outputs(w), _message(w)]
+    data = [*background, _strips(w), *shared, _copies(w), _tokens(w), _outputs(w), _message(w)]
     rows = [(Y_TOKEN, sub("x", "t")), (0.5, sub("s", "t")), (Y_OUT, sub("o", "t"))]
     if compare is not None:
         data.append(_goldfish_row(w, compare))
@@ -209,45 +217,39 @@ def _cut_links(w: Window) -> dict[str, Any]:
     }
 
 
-def _wiring(w: Window, cut: bool = False) -> tuple[list[Arrow], list[Label], dict[str, Any]]:
+def _wiring(w: Window, cut: bool = False) -> tuple[list[Arrow], list[Label], list[dict[str, Any]]]:
     """Every arrow (x_t up through U, s_t up through V, s_{t-1} across through W), the notes at the window's
-    ends, and the U, W, V labels (one text trace, with hover). `cut`: the goldfish is on, so the memory
+    ends, and the U, W, V labels (a text trace per weight, with hover). `cut`: the goldfish is on, so the memory
     links (s_{t-1} across through W) are left out here and drawn cut by `_cut_links`."""
     n = len(w.xs)
     arrows: list[Arrow] = []
-    weights: list[tuple[float, float, str]] = []  # x, y, name
+    places: list[tuple[float, float, str, str]] = []  # x, y, weight, text position
+    steps: list[int] = []  # the step of the copy each label belongs to
+    wires: dict[str, list[Wire]] = {"U": [], "W": [], "V": []}
     for k in range(n):
-        x = float(w.xs[k])
-        arrows.append((x, Y_TOKEN + 0.2, x, -0.07, "triangle-up"))
-        arrows.append((x, 1.02, x, Y_OUT - 0.17, "triangle-up"))
-        weights += [(x + 0.09, (Y_TOKEN + 0.2 - 0.07) / 2, "U"), (x + 0.09, (1.02 + Y_OUT - 0.17) / 2, "V")]
-        if k:
-            if not cut:
-                arrows.append((x - 1 + HALF, 0.5, x - HALF - 0.06, 0.5, "triangle-right"))
-            weights.append((x - 0.5, 0.7, "W"))
-    # Into the first copy: s_0, or the state carried from the hidden earlier steps.
+        x, t = float(w.xs[k]), int(w.steps[k])
+        wires["U"].append((x, Y_TOKEN + 0.2, x, -0.07))
+        wires["V"].append((x, 1.02, x, Y_OUT - 0.17))
+        # Into each copy the memory comes from the copy before it (into the first: s_0, or the earlier steps).
+        wires["W"].append((x - 1 + HALF, 0.5, x - HALF - 0.06, 0.5) if k else (-0.52, 0.5, -HALF - 0.06, 0.5))
+        places += [(x + 0.09, (Y_TOKEN + 0.2 - 0.07) / 2, "U", "middle right"),
+                   (x + 0.09, (1.02 + Y_OUT - 0.17) / 2, "V", "middle right"),
+                   (x - 0.5 if k else -0.4, 0.7, "W", "middle center")]  # fmt: skip
+        steps += [t, t, t]
+    arrows += [(x0, y0, x1, y1, "triangle-up") for x0, y0, x1, y1 in wires["U"] + wires["V"]]
     if not cut:
-        arrows.append((-0.52, 0.5, -HALF - 0.06, 0.5, "triangle-right"))
-    weights.append((-0.4, 0.7, "W"))
+        arrows += [(x0, y0, x1, y1, "triangle-right") for x0, y0, x1, y1 in wires["W"]]
     start_text = f"{sub('s', 0)}<br>= 0" if w.first == 1 else f"… {w.first - 1}<br>earlier"
     notes = [label(-0.95, 0.5, start_text, size=10)]
     if w.last < w.tr.T and not cut:
         arrows.append((n - 1 + HALF, 0.5, n - 1 + 0.52, 0.5, "triangle-right"))
         notes.append(label(n - 1 + 0.95, 0.5, f"{w.tr.T - w.last}<br>later …", size=10))
-    names = [s for _, _, s in weights]
-    shared = {
-        "type": "scatter",
-        "x": [x for x, _, _ in weights],
-        "y": [y for _, y, _ in weights],
-        "mode": "text",
-        "text": [f"<b>{s}</b>" for s in names],
-        "textposition": ["middle center" if s == "W" else "middle right" for s in names],
-        "textfont": {"size": 11, "color": GREY},
-        "hovertext": [SHARED_HOVER["W cut" if cut and s == "W" else s] for s in names],
-        "hoverinfo": "text",
-        "name": "shared weights U, W, V",
-    }
-    return arrows, notes, shared
+    about = {name: weight_about(w.tr, name, "on every copy and on the loop") for name in "UWV"}
+    at = [weight_at(w.tr, name, t) + (CUT_NOTE if cut and name == "W" else "")
+          for (_, _, name, _), t in zip(places, steps, strict=True)]  # fmt: skip
+    if cut:  # no memory link to light: the goldfish's are cut
+        wires["W"] = []
+    return arrows, notes, shared_labels(places, at, about, wires, size=11, color=GREY)
 
 
 def _tokens(w: Window) -> dict[str, Any]:
@@ -321,6 +323,10 @@ def _layout(w: Window, rows: list[tuple[float, str]], cut: bool = False) -> dict
         {"type": "rect", "x0": x - HALF, "x1": x + HALF, "y0": 0, "y1": 1, "line": {"color": GREY, "width": 1}}
         for x in xs
     ]
+    veil = []
+    if k_sel < n - 1:  # the copies still to come, dimmed: the chain fills copy by copy as the words are read
+        veil.append({"type": "rect", "x0": k_sel + 0.5, "x1": n - 1 + 0.5, "y0": -0.08, "y1": top - 0.05,
+                     "fillcolor": VEIL, "line": {"width": 0}, "layer": "above", "name": STILL_TO_COME})  # fmt: skip
     shown = f", steps {w.first}–{w.last} of {w.tr.T}" if n < w.tr.T else ""
     canvas = {"fixedrange": True, "showgrid": False, "zeroline": False}
     return base_layout(
@@ -340,7 +346,7 @@ def _layout(w: Window, rows: list[tuple[float, str]], cut: bool = False) -> dict
             "tickvals": [y for y, _ in rows],
             "ticktext": [name for _, name in rows],
         },
-        shapes=[selected, *boxes],
+        shapes=[selected, *boxes, *veil],
         margin={"l": 56, "r": 8, "t": 40, "b": 24},
     )
 

@@ -3,6 +3,9 @@
 // script; src and module are relative to the app's base URL. `play` ({token, start, interval_ms, frames}),
 // sent while the page plays, holds the view's frame for every step t (rnnviz/figures/frame.py): the page
 // then moves every chart on by itself, on one shared clock, with no run of the script per word.
+// Pointing at a shared weight's label (U, W or V) lights that weight in every view of the page; dragging the
+// projection's handle on s_t reports the state to the script ('nudge'), which draws the sentence read on from it.
+// `readout` ({words, outputs, n_steps, step}) instead of a figure: t, x_t and o_t of the step shown, moved on with them.
 
 const loading = {};
 // The app's base URL: this module is served at <base>component/<name>/live_chart.js.
@@ -105,7 +108,9 @@ function splitLayers(fig, n, template) {
   if (n === 0) return {back: null, front: {data: fig.data, layout: Object.assign({}, fig.layout, {template})}};
   const back = {
     data: fig.data.slice(0, n),
-    layout: Object.assign({}, fig.layout, {title: {text: ''}, template, hovermode: false}),
+    // Shapes follow the step (the selected copy, the handle on s_t): the chart on top draws them, so the
+    // background stays the same while the reader types or plays.
+    layout: Object.assign({}, fig.layout, {title: {text: ''}, template, hovermode: false, shapes: []}),
   };
   const layout = Object.assign({}, fig.layout, {template, showlegend: false});
   for (const name of Object.keys(layout)) {
@@ -151,6 +156,10 @@ async function drawBackground(Plotly, stack, gd, back, config) {
 
 export default function draw(component) {
   const {data, parentElement, setTriggerValue} = component;
+  if (data.readout) {
+    drawReadout(parentElement, data.readout);
+    return;
+  }
   let gd = parentElement.querySelector('.rnnviz-chart');
   if (!gd) {
     const stack = document.createElement('div');
@@ -192,16 +201,161 @@ async function drawLatest(Plotly, gd) {
     if (!gd.__rnnvizBound) {
       gd.__rnnvizBound = true;
       bindClicks(gd, (name, value) => gd.__rnnviz.setTriggerValue(name, value));
+      bindWeights(gd);
+      bindNudge(gd);
     }
+    if (player().lit) relight(Plotly, gd);
   }
 }
 
 async function drawFigure(Plotly, gd, figure, data) {
-  const template = streamlitTemplate(gd.parentElement.parentElement);
-  const {back, front} = splitLayers(figure, data.background || 0, template);
+  const el = gd.parentElement.parentElement;
+  const template = streamlitTemplate(el);
+  const {back, front} = splitLayers(themedShapes(figure, el), data.background || 0, template);
   const margin = await drawBackground(Plotly, gd.parentElement, gd, back, data.config);
   if (margin) front.layout.margin = margin;
-  await Plotly.react(gd, front.data, front.layout, data.config);
+  gd.__rnnvizShapes = front.layout.shapes || [];  // what the figure draws; lit weights are drawn over these
+  // The projection's handle on s_t (its one shape) moves with the mouse: the reader drags it (bindNudge).
+  const drag = gd.__rnnvizShapes.some((s) => s.name === NUDGE);
+  const config = drag ? Object.assign({}, data.config, {edits: {shapePosition: true}}) : data.config;
+  await Plotly.react(gd, front.data, front.layout, config);
+}
+
+// The veil over the unrolled chain's copies still to come takes the page's own background (light or dark).
+function themedShapes(figure, el) {
+  const shapes = figure.layout && figure.layout.shapes;
+  if (!Array.isArray(shapes) || !shapes.some((s) => s.name === VEIL)) return figure;
+  const bg = getComputedStyle(el).getPropertyValue('--st-background-color').trim() || '#ffffff';
+  const fill = rgba(bg, 0.72);
+  const themed = shapes.map((s) => (s.name === VEIL ? Object.assign({}, s, {fillcolor: fill}) : s));
+  return Object.assign({}, figure, {layout: Object.assign({}, figure.layout, {shapes: themed})});
+}
+const VEIL = 'still to come';
+
+// -- The shared weights: pointing at U, W or V on one copy lights it on every copy and on the loop ----------------
+// A trace whose meta holds `weight` (U, W or V) and `wires` ([[x0, y0, x1, y1], ...], the arrows it sits on) is a
+// view's labels of that weight (rnnviz/figures/mark.py shared_labels).
+function weightOf(point) {
+  const meta = point && point.data && point.data.meta;
+  return (meta && typeof meta.weight === 'string' && meta.weight) || null;
+}
+
+function bindWeights(gd) {
+  gd.on('plotly_hover', (event) => player().light(weightOf(event && event.points && event.points[0])));
+  gd.on('plotly_unhover', () => player().light(null));
+}
+
+// The shapes that light weight `w` in this plot: its wires, and a disc behind each of its labels (sized in
+// pixels, centred on the drawn letter, so it is round whatever the axes' scales).
+function litShapes(gd, w) {
+  const shapes = [];
+  const xa = gd._fullLayout && gd._fullLayout.xaxis, ya = gd._fullLayout && gd._fullLayout.yaxis;
+  if (!xa || !ya) return shapes;
+  const name = 'lit ' + w;
+  const line = {color: 'rgba(204,121,167,0.9)', width: 4};
+  gd.data.forEach((trace, index) => {
+    if (!trace.meta || trace.meta.weight !== w) return;
+    for (const [x0, y0, x1, y1] of trace.meta.wires || []) {
+      shapes.push({type: 'line', x0, y0, x1, y1, line, name, layer: 'above'});
+    }
+    const texts = textNodes(gd, index);
+    trace.x.forEach((x, i) => {
+      let dx = 0, dy = 0;  // from the label's point to the middle of its drawn letter, in pixels (y up)
+      const node = texts[i];
+      if (node && node.getBBox) {
+        const box = node.getBBox();
+        dx = box.x + box.width / 2 - xa.c2p(x);
+        dy = -(box.y + box.height / 2 - ya.c2p(trace.y[i]));
+      }
+      const r = 11;
+      shapes.push({
+        type: 'circle', xsizemode: 'pixel', ysizemode: 'pixel', xanchor: x, yanchor: trace.y[i],
+        x0: dx - r, x1: dx + r, y0: dy - r, y1: dy + r, layer: 'below', name,
+        fillcolor: 'rgba(204,121,167,0.25)', line: {color: 'rgba(204,121,167,0.9)', width: 2},
+      });
+    });
+  });
+  return shapes;
+}
+
+// The text nodes of trace `index`'s points, in the order of its points.
+function textNodes(gd, index) {
+  for (const group of gd.querySelectorAll('.scatterlayer .trace')) {
+    const cd = group.__data__;
+    if (cd && cd[0] && cd[0].trace && cd[0].trace.index === index) return [...group.querySelectorAll('.textpoint text')];
+  }
+  return [];
+}
+
+// Draw (or take away) the lit weight's shapes over the figure's own: only the shapes are redrawn.
+function relight(Plotly, gd) {
+  if (!gd._fullLayout || !gd.data) return;
+  const w = player().lit;
+  const base = gd.__rnnvizShapes || [];
+  const extra = w ? litShapes(gd, w) : [];
+  if (!extra.length && (gd.layout.shapes || []).length === base.length) return;  // nothing lit here, nor to take away
+  const shapes = base.concat(extra);
+  gd.__rnnvizRelayout = true;  // not the reader's drag (bindNudge)
+  Plotly.relayout(gd, {shapes}).finally(() => {
+    gd.__rnnvizRelayout = false;
+  });
+}
+
+// -- Nudging s_t: the projection's handle, dragged, reports the state it was left at --------------------------------
+const NUDGE = 'nudge s_t';
+
+function bindNudge(gd) {
+  gd.on('plotly_relayout', (event) => {
+    if (gd.__rnnvizRelayout || !event) return;
+    const shapes = gd.layout.shapes || [];
+    const k = shapes.findIndex((s) => s.name === NUDGE);
+    if (k < 0 || !Object.keys(event).some((key) => key.startsWith(`shapes[${k}]`))) return;
+    const s = shapes[k];
+    const x = s.xsizemode === 'pixel' ? Number(s.xanchor) : (Number(s.x0) + Number(s.x1)) / 2;
+    const y = s.ysizemode === 'pixel' ? Number(s.yanchor) : (Number(s.y0) + Number(s.y1)) / 2;
+    const step = gd.__rnnviz.data.step;
+    if (Number.isFinite(x) && Number.isFinite(y) && Number.isInteger(step)) {
+      gd.__rnnviz.setTriggerValue('nudge', {step, x, y});
+    }
+  });
+}
+
+// -- The step read now, while playing: t, x_t and o_t, moved on with the views ---------------------------------------
+function drawReadout(parent, readout) {
+  let box = parent.querySelector('.rnnviz-readout');
+  if (!box) {
+    box = document.createElement('div');
+    box.className = 'rnnviz-readout';
+    box.setAttribute('role', 'status');
+    box.setAttribute('aria-live', 'polite');
+    parent.appendChild(box);
+  }
+  box.__rnnvizReadout = readout;
+  box.__rnnvizRender = (step) => renderReadout(box, step);
+  player().follow(box);
+  renderReadout(box, player().step ?? readout.step);
+}
+
+function renderReadout(box, step) {
+  const r = box.__rnnvizReadout;
+  const t = Math.max(1, Math.min(r.n_steps, step || r.step));
+  if (box.__rnnvizShown === t) return;
+  box.__rnnvizShown = t;
+  const o = r.outputs[t - 1];
+  const bar = document.createElement('div');
+  bar.className = 'rnnviz-readout-bar';
+  const fill = document.createElement('div');
+  fill.style.width = `${(100 * t) / r.n_steps}%`;
+  bar.appendChild(fill);
+  const word = document.createElement('b');
+  word.textContent = r.words[t - 1];  // text, never markup
+  const line = document.createElement('div');
+  line.append(`t = ${t} of ${r.n_steps} · xₜ = `, word, ` · oₜ = ${o.toFixed(3)} (${o >= 0.5 ? 'positive' : 'negative'})`);
+  // While this readout is on the page (playing), it stands in for the step slider, which stays where the
+  // script drew it: the style goes with the readout when the script draws the slider's step again.
+  const hide = document.createElement('style');
+  hide.textContent = r.hides ? `${r.hides} { display: none !important; }` : '';
+  box.replaceChildren(hide, line, bar);
 }
 
 // -- Play and the arrow keys ---------------------------------------------------------------------------------
@@ -291,7 +445,9 @@ function makePlayer() {
     frameTimes: [],  // requestAnimationFrame timestamps while playing (for measuring)
     reports: 0,
     reportTimer: null,
+    lit: null,  // the shared weight (U, W or V) the reader points at, lit in every view
   };
+  const followers = new Set();  // readouts of the step that move on with the views
 
   const live = () => [...charts].filter((gd) => gd.isConnected);
   const leader = () => live()[0];
@@ -314,6 +470,10 @@ function makePlayer() {
   function show(step, moving) {
     const from = p.step;
     p.step = step;
+    for (const box of followers) {
+      if (box.isConnected) box.__rnnvizRender(step);
+      else followers.delete(box);
+    }
     for (const gd of live()) {
       if (gd.__rnnvizFrames && gd.__rnnvizShown !== step && !gd.__rnnvizPending && window.Plotly) {
         const movers = moving && from !== null ? moversBetween(figureAt(gd, from), figureAt(gd, step), gd) : [];
@@ -366,6 +526,16 @@ function makePlayer() {
     }
     requestAnimationFrame(tick);
   }
+
+  p.follow = (box) => followers.add(box);
+
+  // Light weight `w` (null: none) in every view of the page that draws U, W, V labels.
+  p.light = (w) => {
+    if (w === p.lit) return;
+    p.lit = w;
+    if (!window.Plotly) return;
+    for (const gd of document.querySelectorAll('.rnnviz-chart')) relight(window.Plotly, gd);
+  };
 
   // Stop playing and tell the script which step the page shows (the slider and the rest follow).
   p.stop = () => {
