@@ -160,7 +160,8 @@ def test_hostile_text_on_gated_models_with_goldfish(name):
 
 
 # -- markup ----------------------------------------------------------------------------------------
-ALLOWED_TAG = r"</?(?:b|i|br|sub|sup|em)>"
+# the figures' own formatting, and plotly's <extra></extra> (a hovertemplate directive hiding the trace name box)
+ALLOWED_TAG = r"</?(?:b|i|br|sub|sup|em|extra)>"
 
 
 def _strings(obj) -> list[str]:
