@@ -6,7 +6,7 @@ import re
 
 import plotly
 import pytest
-from support import make_trace
+from support import ROOT, make_trace
 
 import rnnviz
 from rnnviz.export import shared_plotlyjs_name, write_html
@@ -57,3 +57,13 @@ def test_names_that_are_not_plain_file_names_are_refused(tmp_path, names):
 def test_an_unknown_plotlyjs_mode_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="'shared' or 'inline'"):
         write_html({}, tmp_path, plotlyjs="cdn")
+
+
+def test_readme_example_writes_four_pages_and_one_plotlyjs(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("## In a notebook", 1)[1].split("\n## ", 1)[0]
+    code = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "write_html" in b)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {"rnnviz": rnnviz, "tr": make_trace()})
+    assert sorted(p.name for p in (tmp_path / "views").iterdir()) == sorted(
+        [shared_plotlyjs_name(), *(f"{name}.html" for name in rnnviz.figures.SPECS)]
+    )
