@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from support import IN_CI, ROOT, needs_browser, open_app, wait_idle
 
-from rnnviz.app import CHART_KEYS, TEXT_KEY
+import rnnviz
+from rnnviz.app import CHART_KEYS, DEFAULT_TEXT, TEXT_KEY
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
@@ -173,8 +174,10 @@ def test_a_dead_replica_loses_only_its_own_sessions(served, new_page):
     while not served.streams(replica_cookie(doomed)):  # its websocket closed with the process
         assert time.monotonic() < deadline, "the dead process's websocket did not close"
         time.sleep(0.2)
-    # The tab on the dead process reconnects through the proxy to the other one and keeps working.
+    # The tab on the dead process reconnects through the proxy to the other one and carries on from its text.
     type_word(doomed, "again")
+    ticks = doomed.locator(f".st-key-{CHART_KEYS['positivity']} .xtick text").all_text_contents()
+    assert ticks == rnnviz.tokenize(DEFAULT_TEXT + " wonderful again")
     assert served.upstream(replica_cookie(doomed)) == survivor
     # The other tab never lost its websocket (nginx logs a websocket when it closes) and still works.
     assert served.streams(replica_cookie(kept)) == []
