@@ -83,6 +83,28 @@ sys.exit(1)
 PY
 }
 
+port_free() {  # port_free HOST PORT: nothing listens there (else a health check would pass on another program)
+  "$python" -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind((sys.argv[1], int(sys.argv[2])))
+except OSError:
+    sys.exit(1)' "$1" "$2"
+}
+for ((i = 0; i < n; i++)); do
+  if ! port_free 127.0.0.1 $((first_port + i)); then
+    echo "serve.sh: port $((first_port + i)) is in use; choose others with --first-port" >&2
+    exit 1
+  fi
+done
+listen_port="${listen##*:}"
+listen_host="${listen%:*}"
+[[ "$listen_host" == "$listen" ]] && listen_host=0.0.0.0
+if ! port_free "$listen_host" "$listen_port"; then
+  echo "serve.sh: $listen is in use; choose another with --listen" >&2
+  exit 1
+fi
+
 servers=""
 for ((i = 0; i < n; i++)); do
   port=$((first_port + i))
