@@ -22,7 +22,8 @@ Measures, over every key of every session:
 - finished: key sent -> that run's ForwardMsg script_finished.
 - errors: sessions that could not connect or whose socket closed, exception elements, keys never
   answered within --timeout seconds of the last key.
-- server RSS (VmRSS of the server processes, peak while the sessions were open) and server CPU seconds.
+- server RSS (VmRSS of the server processes, peak while the sessions were open) and server CPU seconds,
+  also per run started (a run interrupted by a newer key counts: its work was done and thrown away).
 The load average is printed before each step: other work on the machine shows in every figure.
 """
 
@@ -323,6 +324,7 @@ async def load(
         "shown": [s.shown for s in sessions],
         "rss_mb": {"before": round(rss_before, 1), "peak": round(peak, 1)},
         "server_cpu_s": round(cpu_seconds(pids) - cpu0, 2),
+        "server_cpu_ms_per_run": round((cpu_seconds(pids) - cpu0) * 1000 / max(1, sum(s.starts for s in sessions))),
         "generator_cpu_s": round(time.process_time() - own0, 2),
         "seconds": round(wall, 1),
         "load_average_before": [round(x, 2) for x in load_avg],
@@ -336,7 +338,7 @@ def fmt(ms: float | None) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| sessions | keys sent / answered | runs started / finished | views p50 / p95 / max | finished p50 / p95"
-        " | errors | server RSS peak | server CPU | load avg before |",
+        " | errors | server RSS peak | server CPU (per run) | load avg before |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
@@ -344,7 +346,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['sessions']} | {r['keys_sent']} / {r['keys_answered']} | {r['starts']} / {r['runs']} |"
             f" {fmt(v['p50'])} / {fmt(v['p95'])} / {fmt(v['max'])} ms | {fmt(f['p50'])} / {fmt(f['p95'])} ms |"
-            f" {r['errors']} | {r['rss_mb']['peak']:.0f} MB | {r['server_cpu_s']:.1f} s in {r['seconds']:.0f} s |"
+            f" {r['errors']} | {r['rss_mb']['peak']:.0f} MB | {r['server_cpu_s']:.1f} s in {r['seconds']:.0f} s"
+            f" ({r['server_cpu_ms_per_run']} ms) |"
             f" {r['load_average_before'][0]:.2f} |"
         )
     return "\n".join(lines)
