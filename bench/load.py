@@ -3,6 +3,7 @@
     python bench/load.py                  # 1, 10 and 30 sessions, 40 keys each, against a server it starts
     python bench/load.py --quick          # the same session counts, 12 keys each (about 1 minute)
     python bench/load.py --url http://127.0.0.1:8080/ --pids 123 456 --sessions 30   # a running server or proxy
+    python bench/load.py --server-flags "--runner.fastReruns true"   # the own server with a config lever
 
 No browsers: each session is one websocket speaking what Streamlit's frontend speaks (the BackMsg and
 ForwardMsg protobufs of the installed `streamlit` package), so what is measured is the server. A
@@ -37,6 +38,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import sys
 import time
 import urllib.request
@@ -357,9 +359,9 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     server = None
     base, pids = args.url, list(args.pids)
     if base is None:
-        from support import Server
+        from support import LOOPBACK_FLAGS, Server
 
-        server = Server.start(ports=PORTS)
+        server = Server.start(ports=PORTS, flags=[*LOOPBACK_FLAGS, *args.server_flags])
         base, pids = server.url, [server.proc.pid]
     base = base if base.endswith("/") else base + "/"
     rows = []
@@ -383,6 +385,12 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--url", default=None, help="a running server or proxy (default: start streamlit_app.py)")
     p.add_argument("--pids", type=int, nargs="*", default=[], help="with --url: the server processes to measure")
+    p.add_argument(
+        "--server-flags",
+        type=shlex.split,
+        default=[],
+        help='without --url: more flags for streamlit run, one string: "--runner.fastReruns true"',
+    )
     p.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30], help="session counts, one step each")
     p.add_argument("--keys", type=int, default=None, help="keys per session (default 40; --quick 12)")
     p.add_argument("--interval", type=float, default=0.3, help="seconds between one session's keys")
@@ -403,6 +411,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         meta = {
             "label": args.label,
             "url": args.url or "own server",
+            "server_flags": args.server_flags,
             "keys": args.keys,
             "interval_s": args.interval,
             "cpus": os.cpu_count(),
