@@ -18,8 +18,11 @@ Measures, over every key of every session:
 - views: key sent -> the last of the four views' deltas (rolled, unrolled, projection, positivity) of
   a run that shows this key's text or a later one. A run shows text X when its positivity view's
   words (the hover labels "t = k: <word>") are X's tokens; a run started anew (ForwardMsg new_session)
-  forgets the views it had sent. A key that arrives while a run is going is merged into the next run
-  (runner.fastReruns = false), so one run may answer several keys.
+  forgets the views it had sent. A key that arrives while a run is going stops that run at its next
+  element and starts it again with the newest text (runner.fastReruns = false merges the requests), so
+  one run may answer several keys, and on an overloaded server runs keep restarting until typing stops.
+  With --script bench/floor_app.py (the floor: a text box and one st.plotly_chart) that chart is the
+  view and its x tick labels are its words.
 - finished: key sent -> that run's ForwardMsg script_finished.
 - errors: sessions that could not connect or whose socket closed, exception elements, keys never
   answered within --timeout seconds of the last key.
@@ -127,7 +130,8 @@ class Session:
     finished_at: list[float] = field(default_factory=list)
     runs: int = 0  # runs finished after the first
     starts: int = 0  # runs started after the first (a run that a newer key interrupts starts again)
-    shown: str | None = None  # the words of the last run whose four views arrived, joined by spaces
+    shown: str | None = None  # the words of the last run whose views all arrived, joined by spaces
+    expected: set[str] = field(default_factory=set)  # the views the first run drew (the app: all four)
     cookies: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     first_run: asyncio.Event = field(default_factory=asyncio.Event)
@@ -156,6 +160,12 @@ def positivity_words(spec_json: str) -> tuple[str, ...] | None:
     return None
 
 
+def tick_words(spec_json: str) -> tuple[str, ...] | None:
+    """The words of a plain Plotly chart's x ticks (the floor app's one chart), or None."""
+    ticks = json.loads(spec_json).get("layout", {}).get("xaxis", {}).get("ticktext")
+    return tuple(ticks) if isinstance(ticks, list) else None
+
+
 async def read(ws: Any, s: Session) -> None:
     """Follow the server's messages: which views each run sent, and which keys they answer."""
     views: set[str] = set()
@@ -174,19 +184,22 @@ async def read(ws: Any, s: Session) -> None:
                 s.errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
             elif etype == "text_input" and element.text_input.id.endswith("-" + TEXT_KEY):
                 s.widget_id = element.text_input.id
-            elif etype == "bidi_component":
-                view = VIEWS.get(element.bidi_component.id.rsplit("-", 1)[-1])
+            elif etype in ("bidi_component", "plotly_chart"):  # a live chart, or st.plotly_chart (the floor app)
+                chart = getattr(element, etype)
+                view = VIEWS.get(chart.id.rsplit("-", 1)[-1])
                 if view is not None:
                     views.add(view)
-                    if view == "positivity":
-                        words = positivity_words(element.bidi_component.json)
-                    if len(views) == len(VIEWS):
+                    if not s.first_run.is_set():
+                        s.expected.add(view)
+                    elif view == "positivity":
+                        words = positivity_words(chart.json) if etype == "bidi_component" else tick_words(chart.spec)
+                    if views == s.expected:
                         s.answered(words, now, s.views_at)
                         s.shown = None if words is None else " ".join(words)
         elif kind == "script_finished" and msg.script_finished == FINISHED_OK:
             if s.first_run.is_set():
                 s.runs += 1
-                if len(views) == len(VIEWS):
+                if s.expected and views == s.expected:
                     s.answered(words, now, s.finished_at)
             s.first_run.set()
 
@@ -221,8 +234,8 @@ async def session(
             reader = asyncio.create_task(read(ws, s))
             await ws.send(rerun())
             await asyncio.wait_for(s.first_run.wait(), timeout)
-        if s.widget_id is None:
-            raise RuntimeError(f"no text box with key {TEXT_KEY!r} in the first run")
+        if s.widget_id is None or "positivity" not in s.expected:
+            raise RuntimeError(f"no text box with key {TEXT_KEY!r} or no positivity view in the first run")
     except Exception as exc:
         s.errors.append(f"connect: {type(exc).__name__}: {exc}")
         if reader is not None:
@@ -361,7 +374,7 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     if base is None:
         from support import LOOPBACK_FLAGS, Server
 
-        server = Server.start(ports=PORTS, flags=[*LOOPBACK_FLAGS, *args.server_flags])
+        server = Server.start(args.script, ports=PORTS, flags=[*LOOPBACK_FLAGS, *args.server_flags])
         base, pids = server.url, [server.proc.pid]
     base = base if base.endswith("/") else base + "/"
     rows = []
@@ -385,6 +398,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--url", default=None, help="a running server or proxy (default: start streamlit_app.py)")
     p.add_argument("--pids", type=int, nargs="*", default=[], help="with --url: the server processes to measure")
+    p.add_argument("--script", default="streamlit_app.py", help="without --url: the app (or bench/floor_app.py)")
     p.add_argument(
         "--server-flags",
         type=shlex.split,
@@ -410,7 +424,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         path = RESULTS / f"load-{args.label or 'run'}-{stamp}.json"
         meta = {
             "label": args.label,
-            "url": args.url or "own server",
+            "url": args.url or f"own server: {args.script}",
             "server_flags": args.server_flags,
             "keys": args.keys,
             "interval_s": args.interval,

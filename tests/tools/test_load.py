@@ -6,7 +6,7 @@ import asyncio
 import importlib.util
 import sys
 
-from support import ROOT, streamlit_server
+from support import ROOT, Server, streamlit_server
 
 
 def load_module():
@@ -39,3 +39,14 @@ def test_typed_text_grows_one_key_at_a_time_and_starts_again():
     assert typed[:3] == [text[:1], text[:2], text[:3]]
     assert typed[len(text) - 1] == text and typed[len(text)] == text[:1]
     assert load.sentence(1) != text and len(text) <= load.SENTENCE_CHARS
+
+
+def test_the_floor_app_is_measured_by_its_one_chart():
+    load = load_module()
+    server = Server.start("bench/floor_app.py")
+    try:
+        row = asyncio.run(load.load(server.url, n=1, keys=4, interval=0.3, pids=[server.proc.pid]))
+    finally:
+        server.stop()
+    assert row["errors"] == 0 and (row["keys_sent"], row["keys_answered"]) == (4, 4)
+    assert row["shown"] == [" ".join(load.typed(0, 4)[-1].split())]
