@@ -1,4 +1,4 @@
-"""The `rnnviz` command: start the app (default), or train, evaluate and build corpus states."""
+"""The `rnnviz` command: start the app (default), or train, evaluate, build shipped assets, convert old checkpoints."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 USAGE = """usage: rnnviz [app] [streamlit options]   start the dashboard (default)
        rnnviz train ...                    python -m rnnviz.train
        rnnviz evaluate ...                 python -m rnnviz.evaluate
-       rnnviz corpus ...                   python -m rnnviz.corpus"""
+       rnnviz corpus ...                   python -m rnnviz.corpus
+       rnnviz phrases ...                  python -m rnnviz.phrases
+       rnnviz convert OLD.pt [NEW]         python -m rnnviz.convert"""
+
+
+TOOLS = ("train", "evaluate", "corpus", "phrases", "convert")  # each is python -m rnnviz.NAME
 
 
 def app_script() -> Path:
@@ -30,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.argv = ["streamlit", "run", str(app_script()), *args]
         sys.exit(streamlit_cli.main())
-    elif command in ("train", "evaluate", "corpus"):
+    elif command in TOOLS:
         module = __import__(f"rnnviz.{command}", fromlist=["main"])
         module.main(args)
     else:

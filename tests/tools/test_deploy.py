@@ -1,7 +1,9 @@
-"""The container flags README gives start a server that answers its health check and serves the app."""
+"""The container flags (README, deploy/Dockerfile) start a server that answers its health check and serves the app."""
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.request
 
 from support import ROOT, streamlit_server
@@ -22,3 +24,14 @@ def test_container_flags_serve_health_and_page():
         assert (status, body.strip()) == (200, "ok")
         status, page = get(server.url)
         assert status == 200 and "<title>" in page
+
+
+def test_dockerfile_runs_the_tested_flags_on_cpu_torch():
+    docker = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", docker, re.M).group(1))
+    assert cmd == ["streamlit", "run", "streamlit_app.py", "--server.port", "8501", *CONTAINER_FLAGS]
+    pin = re.search(r"^torch==\S+", (ROOT / "requirements.txt").read_text(encoding="utf-8"), re.M).group(0)
+    cpu = f"pip install {pin} --index-url https://download.pytorch.org/whl/cpu"
+    assert cpu in docker  # before requirements.txt, which would otherwise fetch the CUDA build
+    assert docker.index(cpu) < docker.index("pip install -r requirements.txt")
+    assert "/_stcore/health" in docker and re.search(r"^EXPOSE 8501$", docker, re.M)
