@@ -1,7 +1,7 @@
 """Speed of the dashboard against the fastest Streamlit floor, measured in one interleaved run.
 
-    python bench/run.py            # full run, about 8 minutes on 2 busy cores
-    python bench/run.py --quick    # a short run, about 3 minutes
+    python bench/run.py            # 20 keystrokes per app and size: about 15 minutes on 2 busy cores
+    python bench/run.py --quick    # 10 keystrokes, fewer visits and bursts: about 6 minutes
 
 Starts three servers with `streamlit run` on 127.0.0.1: the dashboard ("ours"), the floor (bench/floor_app.py:
 the same text box with `live="0ms"` and `st.text` of the text: the fastest Streamlit page that shows what was
@@ -506,7 +506,8 @@ def table(results: dict[str, Any]) -> str:
     add("cold start -> first render", {a: v["median"] for a, v in c.items()}, "s")
     add("server RSS after first render", {a: v["rss_mb"] for a, v in c.items()}, "MB")
     b = results["burst"]
-    add("T=20 burst of 5 keys: last key median", {a: v["median"] for a, v in b.items()}, "ms")
+    gap = results["meta"]["burst_gap_ms"]
+    add(f"T=20 burst of 5 keys {gap} ms apart: last key median", {a: v["median"] for a, v in b.items()}, "ms")
     add("T=20 burst of 5 keys: p95", {a: v["p95"] for a, v in b.items()}, "ms")
     add("T=20 burst of 5 keys: script runs", {a: v["runs_per_burst"] for a, v in b.items()}, "runs")
     wire = {a: v["wire (TCP)"] / 1000 for a, v in results["bytes_by_kind"].items()}
@@ -593,7 +594,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     + f"; ours per view { ({k: round(v) for k, v in r[OURS]['view_ms'].items()}) }",
                     flush=True,
                 )
-            burst, start, end = await bursts(browser, servers, args.bursts)
+            burst, start, end = await bursts(browser, servers, args.bursts, gap_ms=args.burst_gap)
             for app, b in burst.items():
                 b["runs_per_burst"] = len(script_runs(logs[app], start, end)) / args.bursts
             results["burst"] = burst
@@ -631,6 +632,7 @@ def main() -> None:
         default=[],
         help="NAME=live=120ms,runner.fastReruns=true: a variant of ours, measured in the same run",
     )
+    p.add_argument("--burst-gap", type=int, default=60, help="ms between the keys of a burst (default 60)")
     p.add_argument("--chromium", default=CHROMIUM)
     p.add_argument("--label", default="", help="a name for this run, kept in the JSON")
     args = p.parse_args()
@@ -648,6 +650,7 @@ def main() -> None:
         "quick": args.quick,
         "flags": args.flag,
         "variants": args.variant,
+        "burst_gap_ms": args.burst_gap,
         "git": git("rev-parse", "--short", "HEAD"),
         "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
         "load": os.getloadavg(),
