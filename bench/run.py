@@ -370,14 +370,26 @@ def record(page: Any) -> list[tuple[float, int, tuple[str, str]]]:
     return received
 
 
-def tcp_bytes_sent(server: Server) -> int:
-    """Bytes the server's open connections have sent so far, as TCP counts them (`ss`): what went over the
-    wire, after any websocket compression (Playwright reports message payloads, decompressed)."""
+def tcp_bytes_sent(server: Server) -> dict[str, int]:
+    """Bytes each open connection of the server has sent so far (peer -> bytes), as TCP counts them (`ss`): what
+    went over the wire, after any websocket compression (Playwright reports message payloads, decompressed)."""
     port = server.url.rstrip("/").rsplit(":", 1)[1]
     out = subprocess.run(
-        ["ss", "-tin", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True, check=True
+        ["ss", "-tinH", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True, check=True
     ).stdout
-    return sum(int(w.split(":")[1]) for w in out.split() if w.startswith("bytes_acked:"))
+    sent, peer = {}, None
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) >= 4 and words[0].isdigit():  # Recv-Q Send-Q local peer
+            peer = words[3]
+        elif peer is not None:
+            sent[peer] = sum(int(w.split(":")[1]) for w in words if w.startswith("bytes_acked:"))
+    return sent
+
+
+def tcp_delta(before: dict[str, int], after: dict[str, int]) -> int:
+    """Bytes sent between two readings, over the connections open at the second (a closed one drops out)."""
+    return sum(n - before.get(peer, 0) for peer, n in after.items())
 
 
 async def breakdown(browser: Any, server: Server, app: str, n_tokens: int = 20, n_keys: int = 6) -> dict[str, float]:
@@ -387,7 +399,7 @@ async def breakdown(browser: Any, server: Server, app: str, n_tokens: int = 20, 
     start, sent = len(received), tcp_bytes_sent(server)
     for key in keystrokes(n_keys):
         await s.key(key)
-    out: dict[str, float] = {"wire (TCP)": (tcp_bytes_sent(server) - sent) / n_keys}
+    out: dict[str, float] = {"wire (TCP)": tcp_delta(sent, tcp_bytes_sent(server)) / n_keys}
     await s.close()
     for _, size, (kind, what) in received[start:]:
         name = f"{kind} {what}".strip()
