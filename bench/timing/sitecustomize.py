@@ -1,0 +1,44 @@
+"""bench/run.py's server-side timer: every script run's duration, appended to $RNNVIZ_RUN_LOG.
+
+Python imports `sitecustomize` at start-up from the path; bench/run.py puts this folder on PYTHONPATH for the
+servers it starts, and only then (with RNNVIZ_RUN_LOG set) does this wrap the one call in which Streamlit runs the
+script or a fragment (`exec_func_with_error_handling` in its script runner). One line per run: the wall time at
+its end, its seconds, "fragment" or "page", and "rerun" if a newer rerun request stopped it. The app's code is
+untouched, and a server started without these variables is not changed at all.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+LOG = os.environ.get("RNNVIZ_RUN_LOG")
+
+
+def _install(path: str) -> None:
+    from streamlit.runtime.scriptrunner import script_runner
+
+    run = script_runner.exec_func_with_error_handling
+
+    def timed(func, ctx):  # Streamlit's own signature
+        t0 = time.perf_counter()
+        result = run(func, ctx)
+        seconds = time.perf_counter() - t0
+        kind = "fragment" if ctx.fragment_ids_this_run else "page"
+        stopped = "rerun" if result[2] else "done"
+        with open(path, "a") as out:
+            out.write(f"{time.time():.3f} {seconds:.6f} {kind} {stopped}\n")
+        return result
+
+    script_runner.exec_func_with_error_handling = timed
+
+
+if LOG:
+    _install(LOG)
+
+# A variant of the dashboard for bench/run.py --variant: another debounce for its text box (set before the app's
+# controls import it).
+if os.environ.get("RNNVIZ_BENCH_LIVE"):
+    import rnnviz.app.keys
+
+    rnnviz.app.keys.LIVE_DEBOUNCE = os.environ["RNNVIZ_BENCH_LIVE"]
