@@ -22,7 +22,16 @@ from rnnviz.app.custom_model import (
     load_upload,
     take_handoff,
 )
-from rnnviz.app.keys import EXAMPLE_KEY_PREFIX, GOLDFISH_KEY, LIVE_DEBOUNCE, MODEL_KEY, PLAY_KEY, STEP_KEY, TEXT_KEY
+from rnnviz.app.keys import (
+    EXAMPLE_KEY_PREFIX,
+    GOLDFISH_KEY,
+    LIVE_DEBOUNCE,
+    MODEL_KEY,
+    PLAY_KEY,
+    STEP_KEY,
+    TEXT_KEY,
+    TOUR_TARGETS,
+)
 from rnnviz.app.live_charts import live_readout
 from rnnviz.app.messages import md_escape, md_message
 from rnnviz.app.params import PARAM_ADVANCED
@@ -40,8 +49,8 @@ def tour_controls(tour: int | None) -> None:
     if not tour:
         return
     step = TOUR[tour - 1]
-    if step.view:  # outline the view the step talks about (its container's key is view_<name>)
-        st.html(f"<style>.st-key-view_{step.view} {{outline: 3px solid {HIGHLIGHT}; outline-offset: 4px;"
+    if step.view:  # outline the view or section the step talks about (by its container's key)
+        st.html(f"<style>.st-key-{TOUR_TARGETS[step.view]} {{outline: 3px solid {HIGHLIGHT}; outline-offset: 4px;"
                 " border-radius: 0.5rem;}</style>")  # fmt: skip
     with st.container(border=True, key="tour_box"):
         text, buttons = st.columns([4, 1], vertical_alignment="center")  # the buttons beside the text

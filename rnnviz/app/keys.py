@@ -20,6 +20,8 @@ CHART_KEYS = {
     "positivity": "chart_positivity",
 }
 EXAMPLE_KEY_PREFIX = "example_"
+# The containers the guided tour outlines, by a step's `view` (explain.EXPLAIN_KEY, compare.COMPARE_SECTION_KEY).
+TOUR_TARGETS = {**{name: f"view_{name}" for name in CHART_KEYS}, "explain": "explain", "compare": "compare_section"}
 
 DEFAULT_MODEL = SHIPPED[0]
 MAX_TEXT_CHARS = 2000  # a 200-token sentence is about 1,200 characters

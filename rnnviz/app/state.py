@@ -166,6 +166,7 @@ class PageState:
             link_step=tour.step,  # wins over "stay at the end while the sentence changes"
             playing=False,
             touched=None,  # the tour tells what the trained model does
+            compare=tour.compare,
         )
 
     def tour_next(self) -> PageState:

@@ -28,7 +28,8 @@ class TourStep:
     step: int  # the step t shown, 1..T
     goldfish: bool = False
     look: str = ""  # where to look on the page: names the view, never a direction (the layout differs on a phone)
-    view: str = ""  # the view it talks about (a key of rnnviz.app.CHART_KEYS): outlined while the step is open
+    view: str = ""  # what it talks about (a key of rnnviz.app.CHART_KEYS, or "explain" / "compare"): outlined
+    compare: str | None = None  # a second shipped model reading the same sentence ("Compare"), or None
     claims: tuple[Claim, ...] = ()  # what the body says the model does, checked by the tests on `model`
 
 
@@ -84,7 +85,8 @@ TOUR: tuple[TourStep, ...] = (
         "this movie is not good",
         "rnn-64",
         3,
-        look="Look at the arrows of **The loop**, and the same U, W, V on every copy in **Unrolled**.",
+        look="Point at **W** in **The loop** or on any copy in **Unrolled**: the same W lights up on every copy "
+        "and on the loop, with its numbers.",
         view="rolled",
     ),
     TourStep(
@@ -97,6 +99,41 @@ TOUR: tuple[TourStep, ...] = (
         look="Look at the **Projection**. Click a point to select its word.",
         view="projection",
         claims=(Moves(4, 0.3), Reads("positive", at=4), Reads("positive", at=8), Reads("negative", at=9)),
+    ),
+    TourStep(
+        "Inside one step",
+        "Every step is the same small computation: the memory W sₜ₋₁ plus the word U xₜ plus b, squashed by "
+        "tanh into sₜ; then oₜ = σ(V sₜ + c). With two neurons each of these is an arrow on the neurons' plane.",
+        "this movie is not good",
+        "rnn-2",
+        4,
+        look="Look at **Inside the cell at this step**, under the views: each piece with its real numbers, "
+        "and a sentence from those numbers. Move the step slider and watch them change.",
+        view="explain",
+    ),
+    TourStep(
+        "What if the memory were elsewhere?",
+        "sₜ is all the network carries forward. Drag the dotted ring on sₜ in the projection, and the rest "
+        "of the sentence is fed in from where you put it: a dashed what-if path, with the oₜ it ends at.",
+        "the plot was dull but the acting was wonderful",
+        "rnn-2",
+        4,
+        look="Drag the dotted ring on the selected point in the **Projection**; the note under the views gives the "
+        "numbers and a way back.",
+        view="projection",
+    ),
+    TourStep(
+        "Two models, one sentence",
+        "A second model can read the same sentence beside the first. Here the plain 2-neuron RNN reads “this "
+        "movie is not bad” as negative; the LSTM's curve is drawn with it, and a sentence from the numbers "
+        "says where the two readings part most.",
+        "this movie is not bad",
+        "rnn-2",
+        5,
+        look="Look at **Compare**: both positivity curves in one chart, and each model's own projection.",
+        view="compare",
+        compare="lstm-64",
+        claims=(Reads("negative"),),
     ),
 )
 

@@ -12,8 +12,10 @@ from support import run_app as run
 import rnnviz
 from rnnviz.app import CHART_KEYS, DEFAULT_MODEL, GOLDFISH_KEY, MODEL_KEY, STEP_KEY, TEXT_KEY, parse_params
 from rnnviz.app import custom_model as cm
+from rnnviz.app.compare import COMPARE_CHART_KEYS
 from rnnviz.app.explain import EXPLAIN_CHARTS, EXPLAIN_LABEL
 from rnnviz.app.live_charts import drawn_figures
+from rnnviz.app.messages import md_escape
 from rnnviz.app.tour import (
     PARAM_TOUR,
     TOUR,
@@ -33,7 +35,8 @@ def assert_view(at: AppTest, text: str, model: str, step: int, goldfish: bool) -
     assert at.session_state[MODEL_KEY] == model
     assert at.toggle(key=GOLDFISH_KEY).value is goldfish
     assert at.slider(key=STEP_KEY).value == step
-    assert drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS == set(CHART_KEYS.values())
+    drawn = drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS
+    assert drawn - set(COMPARE_CHART_KEYS.values()) == set(CHART_KEYS.values())
 
 
 def url(at: AppTest) -> dict[str, str]:
@@ -52,7 +55,7 @@ def test_tour_follows_the_essay_in_order():
 
 
 def test_tour_claims_hold_for_the_shipped_models():
-    goldfish, _, unrolled, so_far, _, plane = TOUR
+    goldfish, _, unrolled, so_far, _, plane, *_ = TOUR
     real = rnnviz.trace(rnnviz.load_model(goldfish.model), goldfish.text)
     forgetful = rnnviz.trace(rnnviz.load_model(goldfish.model), goldfish.text, forget=True)
     assert real.outputs[-1] < 0.5 < forgetful.outputs[-1]  # the goldfish reads "good" alone
@@ -80,7 +83,8 @@ def test_every_tour_claim_holds_on_its_model(n):
 @pytest.mark.parametrize(
     ("raw", "step", "noted"),
     [(None, None, False), ([], None, False), ("", 1, False), ("3", 3, False), (["9", "2"], 2, False),
-     (" 6 ", 6, False), ("0", 1, True), ("7", 1, True), ("-2", 1, True), ("abc", 1, True), ("1" * 40, 1, True)],
+     (" 6 ", 6, False), (str(len(TOUR)), len(TOUR), False), ("0", 1, True), (str(len(TOUR) + 1), 1, True),
+     ("-2", 1, True), ("abc", 1, True), ("1" * 40, 1, True)],
 )  # fmt: skip
 def test_parse_tour(raw, step, noted):
     got, notes = parse_tour(raw)
@@ -103,6 +107,12 @@ def test_tour_steps_set_the_views_and_the_url():
         assert_view(at, s.text, s.model, s.step, s.goldfish)
         assert url(at)[PARAM_TOUR] == str(n)
         assert url(at)["model"] == s.model and url(at)["step"] == str(s.step)
+        assert url(at).get("compare") == s.compare  # a step with a second model opens Compare, the others shut it
+        if s.compare:
+            names = md_escape(s.model), md_escape(s.compare)  # (markdown escapes the hyphen)
+            assert any(all(n in m.value for n in names) for m in at.markdown), s.title  # its story
+        drawn = drawn_figures(at.get("bidi_component")).keys()
+        assert (set(COMPARE_CHART_KEYS.values()) <= drawn) == bool(s.compare), s.title
         assert any(s.title in m.value for m in at.markdown)
         if n < len(TOUR):
             at.button(key=TOUR_NEXT_KEY).click().run()
@@ -219,7 +229,8 @@ def test_a_handed_over_model_is_picked_and_drawn_but_never_linked(checkpoint):
     assert cm.HANDOFF_KEY not in at.session_state  # taken once
     assert at.session_state[MODEL_KEY] == cm.CUSTOM_MODEL
     assert [o.content for o in at.get("button_group")[0].proto.options] == [*rnnviz.SHIPPED, "yours: trained"]
-    assert drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS == set(CHART_KEYS.values())
+    drawn = drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS
+    assert drawn - set(COMPARE_CHART_KEYS.values()) == set(CHART_KEYS.values())
     assert url(at)["model"] == DEFAULT_MODEL  # a link cannot carry it
     assert any("cannot travel in a link" in c.value for c in at.caption)
     assert f"model={DEFAULT_MODEL}" in at.code[0].value
@@ -238,3 +249,15 @@ def test_a_bad_handed_over_model_is_explained():
     assert any("cannot be used" in e.value for e in at.error)
     views = drawn_figures(at.get("bidi_component")).keys() - EXPLAIN_CHARTS
     assert at.session_state[MODEL_KEY] == DEFAULT_MODEL and views == set(CHART_KEYS.values())
+
+
+def test_every_tour_step_outlines_a_container_the_page_has():
+    """A step's `view` names a chart view or a section; the keys the tour outlines are those containers' keys."""
+    from rnnviz.app.compare import COMPARE_SECTION_KEY
+    from rnnviz.app.explain import EXPLAIN_KEY
+    from rnnviz.app.keys import TOUR_TARGETS
+
+    assert TOUR_TARGETS["explain"] == EXPLAIN_KEY and TOUR_TARGETS["compare"] == COMPARE_SECTION_KEY
+    assert {f"view_{name}" for name in CHART_KEYS} <= set(TOUR_TARGETS.values())
+    assert all(s.view in TOUR_TARGETS for s in TOUR), [s.view for s in TOUR]
+    assert all(s.compare in (None, *rnnviz.SHIPPED) and s.compare != s.model for s in TOUR)

@@ -10,6 +10,7 @@ import pytest
 from support import needs_browser, open_app
 
 from rnnviz.app import CHART_KEYS, TEXT_KEY
+from rnnviz.app.keys import TOUR_TARGETS
 from rnnviz.app.tour import TOUR
 
 pytestmark = [pytest.mark.browser, needs_browser]
@@ -63,15 +64,16 @@ def test_a_phone_shows_the_text_box_and_the_first_view(chromium_browser, app_url
         ctx.close()
 
 
-@pytest.mark.parametrize("n", [2, 6])
+@pytest.mark.parametrize("n", [2, 6, 7, 9])  # the loop, the projection, inside one step, two models
 def test_the_tour_outlines_the_view_it_talks_about(chromium_browser, app_url, n):
     ctx, page = page_at(chromium_browser, 1400, 900)
     try:
         open_app(page, app_url, f"?tour={n}")
         page.wait_for_selector(".st-key-tour_box")
-        outline = "(sel) => getComputedStyle(document.querySelector(sel)).outlineStyle"
-        for name in CHART_KEYS:
-            style = page.evaluate(outline, f".st-key-view_{name}")
+        page.wait_for_selector(f".st-key-{TOUR_TARGETS[TOUR[n - 1].view]}", state="attached")
+        outline = "(sel) => { const e = document.querySelector(sel); return e && getComputedStyle(e).outlineStyle; }"
+        for name, key in TOUR_TARGETS.items():  # (Compare's section is not on the page while it is off)
+            style = page.evaluate(outline, f".st-key-{key}")
             assert (style == "solid") == (name == TOUR[n - 1].view), (name, style)
     finally:
         ctx.close()
