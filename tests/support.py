@@ -401,6 +401,15 @@ def wait_idle(page: Any) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 
 
+# Whether the element `sel` is wholly inside a w x h window (page.evaluate(INSIDE, [sel, w, h]); None: not found).
+INSIDE = """([sel, w, h]) => {
+  const el = document.querySelector(sel);
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= h && r.right <= w;
+}"""
+
+
 def open_app(page: Any, url: str, query: str = "") -> None:
     """Open the dashboard and wait until the positivity view has its ticks and the run has ended."""
     from rnnviz.app import CHART_KEYS

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from rnnviz.contrast import contrast
 from rnnviz.figures.mark import selected_ring
 from rnnviz.figures.positivity import FIG_HEIGHT as POSITIVITY_HEIGHT
-from rnnviz.figures.positivity import MARGIN_B, WORDS_PX, _halves, _side_notes, _word_axis, _word_strip, tick_steps
+from rnnviz.figures.positivity import _word_strip, positivity_layout
 from rnnviz.figures.projection import ProjectionOptions, projection_spec
 from rnnviz.figures.space import axis_range, boundary_trace, plane_for
 from rnnviz.figures.style import (
@@ -28,7 +28,6 @@ from rnnviz.figures.style import (
     figure,
     figure_from,
     grid_axis,
-    legend_row,
     short,
     spec,
     sub,
@@ -238,30 +237,8 @@ def pair_positivity_spec(tr: Trace, step: int | None = None, *, other: Trace, na
     )
     data += rings
     data.append(_word_strip(tr))
-    ticks = tick_steps(tr.T, t_sel)
-    strip = (WORDS_PX[1] if len(ticks) > 6 else WORDS_PX[0]) / (POSITIVITY_HEIGHT - PAIR_TOP - MARGIN_B)
     title = f"Positivity so far, {esc(story.names[0])} and {esc(story.names[1])}"
-    layout = base_layout(
-        POSITIVITY_HEIGHT,
-        title,
-        xaxis=_word_axis(tr, ticks, t_sel),
-        yaxis={
-            "range": [-0.05, 1.05],
-            "tickvals": [0, 0.5, 1],
-            "ticktext": ["0", "0.5", "1"],
-            "title": {"text": sub("o", "t"), "font": {"size": 12}},
-            "gridcolor": FAINT,
-            "zeroline": False,
-            "fixedrange": True,
-            "domain": [strip, 1],
-        },
-        yaxis2={"domain": [0, strip], "range": [0, 1], "visible": False, "fixedrange": True},
-        shapes=_halves(t_sel),
-        annotations=_side_notes(),
-        showlegend=True,
-        legend={**legend_row(1.0), "yanchor": "bottom"},
-        margin={"l": 48, "r": 22, "t": PAIR_TOP, "b": MARGIN_B},
-    )
+    layout = positivity_layout(tr, t_sel, title, height=POSITIVITY_HEIGHT, top=PAIR_TOP, legend=True)
     return spec(data, layout)
 
 

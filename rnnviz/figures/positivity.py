@@ -66,13 +66,20 @@ def positivity_spec(tr: Trace, step: int | None = None, *, compare: Trace | None
     final = float(outs[-1])
     cut = f" (first {tr.T} of {tr.n_tokens_total} words)" if tr.truncated else ""
     title = f"Positivity so far: {sub('o', 't')}; verdict {sub('o', 'T')} = {final:.3f} {verdict(final)}{cut}"
-    ticks = tick_steps(tr.T, t_sel)
-    top = 60 if compare is not None else 40
-    strip_px = WORDS_PX[1] if len(ticks) > 6 else WORDS_PX[0]
-    strip = strip_px / (FIG_HEIGHT - top - MARGIN_B)  # of the plot's height
     data.append(_word_strip(tr))
-    layout = base_layout(
-        FIG_HEIGHT,
+    layout = positivity_layout(tr, t_sel, title, height=FIG_HEIGHT, top=60 if compare is not None else 40,
+                               legend=compare is not None)  # fmt: skip
+    return spec(data, layout)
+
+
+def positivity_layout(tr: Trace, t_sel: int, title: str, *, height: int, top: int, legend: bool) -> dict[str, Any]:
+    """The o_t axes under the word strip (shared with the two-model chart in figures/compare.py): o_t from 0 to 1,
+    the positive and negative halves, the words along the bottom, the selected step marked."""
+    ticks = tick_steps(tr.T, t_sel)
+    strip_px = WORDS_PX[1] if len(ticks) > 6 else WORDS_PX[0]
+    strip = strip_px / (height - top - MARGIN_B)  # of the plot's height
+    return base_layout(
+        height,
         title,
         xaxis=_word_axis(tr, ticks, t_sel),
         yaxis={
@@ -88,12 +95,11 @@ def positivity_spec(tr: Trace, step: int | None = None, *, compare: Trace | None
         yaxis2={"domain": [0, strip], "range": [0, 1], "visible": False, "fixedrange": True},
         shapes=_halves(t_sel),
         annotations=_side_notes(),
-        showlegend=compare is not None,
+        showlegend=legend,
         legend={**legend_row(1.0), "yanchor": "bottom"},
         # The word ticks hang into the strip (Plotly tilts them itself when they crowd; no automargin: too slow).
         margin={"l": 48, "r": 22, "t": top, "b": MARGIN_B},
     )
-    return spec(data, layout)
 
 
 def _curve(tr: Trace, hover: list[str], *, with_goldfish: bool) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from support import needs_browser, open_app, slider_value, url_params, wait_idle
+from support import INSIDE, needs_browser, open_app, slider_value, url_params, wait_idle
 
 from rnnviz.app import CHART_KEYS, STEP_KEY, TEXT_KEY
 from rnnviz.app.compare import COMPARE_CHART_KEYS, COMPARE_STORY_KEY
@@ -17,12 +17,6 @@ pytestmark = [pytest.mark.browser, needs_browser]
 
 QUERY = "?text=" + quote("this movie is not bad") + "&model=rnn-2"
 PLOT = ".js-plotly-plot .nsewdrag"
-INSIDE = """([sel, w, h]) => {
-  const el = document.querySelector(sel);
-  if (!el) return null;
-  const r = el.getBoundingClientRect();
-  return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= h && r.right <= w;
-}"""
 # The page coordinates of the point for step t on the first curve named `name` (plotly keeps each point's data).
 POINT = """(gd, [name, t]) => {
   for (const tr of gd._fullData) {

@@ -7,20 +7,13 @@ on a phone (390x844) the text box and the first view do. The tour outlines the v
 from __future__ import annotations
 
 import pytest
-from support import needs_browser, open_app
+from support import INSIDE, needs_browser, open_app
 
 from rnnviz.app import CHART_KEYS, TEXT_KEY
 from rnnviz.app.keys import TOUR_TARGETS
 from rnnviz.app.tour import TOUR
 
 pytestmark = [pytest.mark.browser, needs_browser]
-
-INSIDE = """([sel, w, h]) => {
-  const el = document.querySelector(sel);
-  if (!el) return null;
-  const r = el.getBoundingClientRect();
-  return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= h && r.right <= w;
-}"""
 
 
 def page_at(browser, width: int, height: int):
