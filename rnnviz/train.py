@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from rnnviz import fit, sst
+from rnnviz import augment, fit, sst
 from rnnviz.fit import Example, TypeTable, batches, run_batch
 from rnnviz.model import ARCHS, ModelConfig, SentimentRNN, save_checkpoint
 from rnnviz.vocab import Vocab
@@ -67,6 +67,22 @@ def sentence_examples(trees: list[sst.Tree], table: TypeTable) -> list[Example]:
             if y is not None:
                 targets[length - 1] = float(y)
         out.append(_example(words, targets, table))
+    return out
+
+
+def extra_examples(
+    trees: list[sst.Tree], table: TypeTable, lexicon: dict[str, int], n_negations: int, n_contrasts: int, seed: int
+) -> list[Example]:
+    """Lexicon words as one-word phrases, 'not P' labelled against P, and 'A but B' labelled with B."""
+    rng = random.Random(seed)
+    out = [_example((w,), [float(y)], table) for w, y in sorted(lexicon.items())]
+    if n_negations:
+        for words, y in augment.negations(augment.strong_phrases(trees), n_negations, rng):
+            out.append(_example(tuple(words), [None] * (len(words) - 1) + [float(y)], table))
+    for words, len_a, ya, yb in augment.contrasts(trees, n_contrasts, rng) if n_contrasts else []:
+        targets: list[float | None] = [None] * len(words)
+        targets[len_a - 1], targets[-1] = float(ya), float(yb)  # so far: A's side; at the end: B's
+        out.append(_example(tuple(words), targets, table))
     return out
 
 
@@ -134,6 +150,10 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--clip", type=float, default=5.0)
     p.add_argument("--ema", type=float, default=0.999, help="decay of the weight average evaluated and kept (0: off)")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--lexicon", choices=("none", "vader"), default="none", help="add a lexicon's words as examples")
+    p.add_argument("--negations", type=int, default=0, help="add this many 'not P' examples from SST phrases")
+    p.add_argument("--contrasts", type=int, default=0, help="add this many 'A but B' examples from SST phrases")
+    p.add_argument("--vectors", choices=("none", "wordllama"), default="none", help="pretrained word vectors")
     args = p.parse_args(argv)
 
     data = sst.find_data(args.data)
@@ -151,9 +171,12 @@ def main(argv: list[str] | None = None) -> Path:
 
     t0 = time.time()
     trees = {s: sst.load_split(data, s) for s in sst.SPLITS}
-    vocab = Vocab.build([[w.lower() for w in t.words] for t in trees["train"]], max_ngrams=args.max_ngrams)
+    lexicon = augment.vader_lexicon() if args.lexicon == "vader" else {}
+    sentences = [[w.lower() for w in t.words] for t in trees["train"]] + [[w] for w in sorted(lexicon)]
+    vocab = Vocab.build(sentences, max_ngrams=args.max_ngrams)
     table = TypeTable(vocab)
     train = phrase_examples(trees["train"], table)
+    train += extra_examples(trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1)
     dev = sentence_examples(trees["dev"], table)
     test = sentence_examples(trees["test"], table)
     print(
@@ -164,6 +187,10 @@ def main(argv: list[str] | None = None) -> Path:
 
     config = ModelConfig(args.arch, args.hidden, args.embed, vocab.size, args.dropout)
     model = SentimentRNN(config, vocab)
+    if args.vectors == "wordllama":
+        vectors = np.zeros((vocab.size, 256), dtype=np.float32)  # n-gram and unknown rows: no vector
+        vectors[1 : len(vocab.words)] = augment.wordllama_vectors(vocab.words[1:])
+        model.attach_vectors(torch.from_numpy(vectors))
     trainable = [q for q in model.parameters() if q.requires_grad]
     opt = torch.optim.Adam(trainable, lr=lr, weight_decay=args.weight_decay)
     averaged = WeightAverage(trainable, args.ema)
@@ -207,6 +234,7 @@ def main(argv: list[str] | None = None) -> Path:
             break
 
     model.load_state_dict(best[1])
+    model.bake()
     model.eval()
     dev_acc, dev_prefix = accuracy(model, table, dev)
     test_acc, test_prefix = accuracy(model, table, test)
