@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from rnnviz import augment, fit, sst
 from rnnviz.fit import Example, TypeTable, batches, run_batch
-from rnnviz.model import ARCHS, ModelConfig, SentimentRNN, save_checkpoint
+from rnnviz.model import ARCHS, ModelConfig, SentimentRNN, load_model, save_checkpoint
 from rnnviz.vocab import Vocab
 
 __all__ = ["Example", "TypeTable", "WeightAverage", "accuracy", "batches", "main", "phrase_examples", "run_batch"]
@@ -83,6 +83,34 @@ def extra_examples(
         targets: list[float | None] = [None] * len(words)
         targets[len_a - 1], targets[-1] = float(ya), float(yb)  # so far: A's side; at the end: B's
         out.append(_example(tuple(words), targets, table))
+    return out
+
+
+@torch.no_grad()
+def teacher_outputs(teachers: list[SentimentRNN], examples: list[Example], chunk: int = 512) -> list[np.ndarray]:
+    """Each example's o_t (T,), averaged over the teachers (each reading with its own vocabulary)."""
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].tokens))
+    out: list[np.ndarray] = [np.zeros(len(e.tokens)) for e in examples]
+    for teacher in teachers:
+        table = TypeTable(teacher.vocab)
+        for k in range(0, len(order), chunk):
+            part = [examples[i] for i in order[k : k + chunk]]
+            logits, _ = run_batch(teacher, table, part)
+            probs = torch.sigmoid(logits).numpy()
+            for row, i in enumerate(order[k : k + chunk]):
+                out[i] += probs[row, : len(examples[i].tokens)] / len(teachers)
+    return out
+
+
+def distilled(examples: list[Example], outputs: list[np.ndarray], weight: float) -> list[Example]:
+    """The same examples with every labelled target moved `weight` of the way to the teachers' o_t."""
+    out = []
+    for e, o in zip(examples, outputs, strict=True):
+        prefix = e.prefix or (None,) * (len(e.tokens) - 1) + (float(e.label),)
+        mixed = tuple(
+            None if y is None else (1 - weight) * y + weight * float(q) for y, q in zip(prefix, o, strict=True)
+        )
+        out.append(Example(e.tokens, e.label, mixed))
     return out
 
 
@@ -154,6 +182,8 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--negations", type=int, default=0, help="add this many 'not P' examples from SST phrases")
     p.add_argument("--contrasts", type=int, default=0, help="add this many 'A but B' examples from SST phrases")
     p.add_argument("--vectors", choices=("none", "wordllama"), default="none", help="pretrained word vectors")
+    p.add_argument("--distill", nargs="*", default=[], help="teacher checkpoints: targets move toward their mean o_t")
+    p.add_argument("--distill-weight", type=float, default=0.5, help="how far targets move toward the teachers")
     args = p.parse_args(argv)
 
     data = sst.find_data(args.data)
@@ -177,6 +207,9 @@ def main(argv: list[str] | None = None) -> Path:
     table = TypeTable(vocab)
     train = phrase_examples(trees["train"], table)
     train += extra_examples(trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1)
+    teachers = [load_model(t) for t in args.distill]
+    if teachers:
+        train = distilled(train, teacher_outputs(teachers, train), args.distill_weight)
     dev = sentence_examples(trees["dev"], table)
     test = sentence_examples(trees["test"], table)
     print(
@@ -248,6 +281,7 @@ def main(argv: list[str] | None = None) -> Path:
         "train_seconds": round(seconds, 1),
         "torch": str(torch.__version__),
         "hyperparameters": {k: v for k, v in vars(args).items() if k not in ("data", "out")} | {"lr": lr},
+        "teachers": {t.name: t.meta.get("command", "") for t in teachers},
         "metrics": {
             "dev_accuracy": round(dev_acc, 4),
             "test_accuracy": round(test_acc, 4),

@@ -9,6 +9,7 @@ import math
 import random
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -210,3 +211,18 @@ def test_training_with_lexicon_vectors_negations_and_contrasts(tiny_sst, tmp_pat
     assert model.vocab.word_id("superb") is not None  # a lexicon word has its own row
     assert model.meta["hyperparameters"]["vectors"] == "wordllama"
     assert "--negations 50" in model.meta["command"]
+
+
+def test_distilled_targets_move_toward_the_teachers_reading():
+    model, _ = _tiny()
+    examples = [fit.Example(("good", "film"), 1, (0.5, 1)), fit.Example(("bad",), 0)]
+    outputs = train.teacher_outputs([model, model], examples, chunk=1)
+    for e, o in zip(examples, outputs, strict=True):
+        expected = rnnviz.trace(model, e.text).outputs
+        np.testing.assert_allclose(o, expected, atol=1e-5)
+    mixed = train.distilled(examples, outputs, 0.25)
+    assert mixed[0].label == 1 and mixed[0].prefix[-1] == pytest.approx(0.75 + 0.25 * outputs[0][-1])
+    assert mixed[0].prefix[0] == pytest.approx(0.375 + 0.25 * outputs[0][0])
+    assert mixed[1].prefix == (pytest.approx(0.25 * outputs[1][0]),)  # only the whole was labelled
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        fit.Example(("a",), 1, (1.5,))
