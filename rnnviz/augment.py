@@ -92,9 +92,10 @@ def negations(phrases: list[tuple[tuple[str, ...], int]], n: int, rng: random.Ra
 def contrasts(
     trees: list[sst.Tree], n: int, rng: random.Random, max_len: int = 12
 ) -> list[tuple[list[str], int, int, int]]:
-    """n texts 'A but B' from labelled phrases of opposite sentiment: (words, length of A, label of A, of B).
+    """n texts 'A but B' from labelled phrases: (words, length of A, label of A, label of B).
 
-    The label of the whole is B's: after "but" the writer's view is the second part's.
+    The label of the whole is B's: after "but" the writer's view is the second part's. B takes the other
+    side from A in half of them and the same side in the rest, so "but" alone says nothing: B must be read.
     """
     pools: dict[int, list[tuple[str, ...]]] = {0: [], 1: []}
     for words, y in strong_phrases(trees, max_len, labels=(0, 1, 3, 4)):
@@ -102,10 +103,11 @@ def contrasts(
             pools[y].append(words)
     out = []
     for _ in range(n):
-        ya = rng.random() < 0.5
-        a, b = rng.choice(pools[int(ya)]), rng.choice(pools[int(not ya)])
+        ya = int(rng.random() < 0.5)
+        yb = 1 - ya if rng.random() < 0.5 else ya
+        a, b = rng.choice(pools[ya]), rng.choice(pools[yb])
         words = [*a, *rng.choice(CONTRAST_JOINS).split(), *b]
-        out.append((words, len(a), int(ya), int(not ya)))
+        out.append((words, len(a), ya, yb))
     return out
 
 

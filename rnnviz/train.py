@@ -202,8 +202,9 @@ def main(argv: list[str] | None = None) -> Path:
     t0 = time.time()
     trees = {s: sst.load_split(data, s) for s in sst.SPLITS}
     lexicon = augment.vader_lexicon() if args.lexicon == "vader" else {}
-    sentences = [[w.lower() for w in t.words] for t in trees["train"]] + [[w] for w in sorted(lexicon)]
-    vocab = Vocab.build(sentences, max_ngrams=args.max_ngrams)
+    # Lexicon words stay out of the vocabulary: read from their n-grams, they teach the pieces that
+    # words nobody trained on are built from.
+    vocab = Vocab.build([[w.lower() for w in t.words] for t in trees["train"]], max_ngrams=args.max_ngrams)
     table = TypeTable(vocab)
     train = phrase_examples(trees["train"], table)
     train += extra_examples(trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1)

@@ -78,3 +78,11 @@ def test_the_unseen_words_are_absent_from_sst(sst_dir):
     words = {w.lower() for split in sst.SPLITS for tree in sst.load_split(sst_dir, split) for w in tree.words}
     present = [i.text for i in evaluate.load_labelled(evaluate.UNSEEN_WORDS) if i.text in words]
     assert not present, f"these words occur in SST: {present}"
+
+
+def test_the_unseen_words_are_not_in_the_training_lexicon():
+    from rnnviz import augment
+
+    lexicon = augment.vader_lexicon(min_valence=0.0)
+    present = [i.text for i in evaluate.load_labelled(evaluate.UNSEEN_WORDS) if i.text in lexicon]
+    assert not present, f"these words are in VADER's lexicon, which --lexicon vader trains on: {present}"
