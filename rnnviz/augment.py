@@ -90,12 +90,13 @@ def negations(phrases: list[tuple[tuple[str, ...], int]], n: int, rng: random.Ra
 
 
 def contrasts(
-    trees: list[sst.Tree], n: int, rng: random.Random, max_len: int = 12
+    trees: list[sst.Tree], n: int, rng: random.Random, max_len: int = 12, same: float = 0.5
 ) -> list[tuple[list[str], int, int, int]]:
     """n texts 'A but B' from labelled phrases: (words, length of A, label of A, label of B).
 
-    The label of the whole is B's: after "but" the writer's view is the second part's. B takes the other
-    side from A in half of them and the same side in the rest, so "but" alone says nothing: B must be read.
+    The label of the whole is B's: after "but" the writer's view is the second part's. B takes A's side in
+    a share `same` of them and the other side in the rest; with same = 0, "flip after but" is a shortcut
+    the examples reward, with 0.5 "but" alone says nothing and B must be read.
     """
     pools: dict[int, list[tuple[str, ...]]] = {0: [], 1: []}
     for words, y in strong_phrases(trees, max_len, labels=(0, 1, 3, 4)):
@@ -104,7 +105,7 @@ def contrasts(
     out = []
     for _ in range(n):
         ya = int(rng.random() < 0.5)
-        yb = 1 - ya if rng.random() < 0.5 else ya
+        yb = ya if same > 0 and rng.random() < same else 1 - ya  # same = 0 draws nothing here
         a, b = rng.choice(pools[ya]), rng.choice(pools[yb])
         words = [*a, *rng.choice(CONTRAST_JOINS).split(), *b]
         out.append((words, len(a), ya, yb))

@@ -71,7 +71,13 @@ def sentence_examples(trees: list[sst.Tree], table: TypeTable) -> list[Example]:
 
 
 def extra_examples(
-    trees: list[sst.Tree], table: TypeTable, lexicon: dict[str, int], n_negations: int, n_contrasts: int, seed: int
+    trees: list[sst.Tree],
+    table: TypeTable,
+    lexicon: dict[str, int],
+    n_negations: int,
+    n_contrasts: int,
+    seed: int,
+    contrast_same: float = 0.5,
 ) -> list[Example]:
     """Lexicon words as one-word phrases, 'not P' labelled against P, and 'A but B' labelled with B."""
     rng = random.Random(seed)
@@ -79,7 +85,7 @@ def extra_examples(
     if n_negations:
         for words, y in augment.negations(augment.strong_phrases(trees), n_negations, rng):
             out.append(_example(tuple(words), [None] * (len(words) - 1) + [float(y)], table))
-    for words, len_a, ya, yb in augment.contrasts(trees, n_contrasts, rng) if n_contrasts else []:
+    for words, len_a, ya, yb in augment.contrasts(trees, n_contrasts, rng, same=contrast_same) if n_contrasts else []:
         targets: list[float | None] = [None] * len(words)
         targets[len_a - 1], targets[-1] = float(ya), float(yb)  # so far: A's side; at the end: B's
         out.append(_example(tuple(words), targets, table))
@@ -181,6 +187,7 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--lexicon", choices=("none", "vader"), default="none", help="add a lexicon's words as examples")
     p.add_argument("--negations", type=int, default=0, help="add this many 'not P' examples from SST phrases")
     p.add_argument("--contrasts", type=int, default=0, help="add this many 'A but B' examples from SST phrases")
+    p.add_argument("--contrast-same", type=float, default=0.5, help="share of 'A but B' with B on A's side")
     p.add_argument("--vectors", choices=("none", "wordllama"), default="none", help="pretrained word vectors")
     p.add_argument("--distill", nargs="*", default=[], help="teacher checkpoints: targets move toward their mean o_t")
     p.add_argument("--distill-weight", type=float, default=0.5, help="how far targets move toward the teachers")
@@ -207,7 +214,9 @@ def main(argv: list[str] | None = None) -> Path:
     vocab = Vocab.build([[w.lower() for w in t.words] for t in trees["train"]], max_ngrams=args.max_ngrams)
     table = TypeTable(vocab)
     train = phrase_examples(trees["train"], table)
-    train += extra_examples(trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1)
+    train += extra_examples(
+        trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1, args.contrast_same
+    )
     teachers = [load_model(t) for t in args.distill]
     if teachers:
         train = distilled(train, teacher_outputs(teachers, train), args.distill_weight)
