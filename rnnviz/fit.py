@@ -26,7 +26,8 @@ class Example:
     """One token sequence and its label; `prefix` is the target of the text so far at each step.
 
     `prefix` is (T,) with None where that prefix carries no label (a float in [0, 1] otherwise, 0.5 for
-    neutral), and ends with the label; empty when only the label of the whole sequence is known.
+    neutral), and ends with the target of the whole: the label, or a soft target near it when distilling;
+    empty when only the label of the whole sequence is known.
     """
 
     tokens: tuple[str, ...]
@@ -38,8 +39,10 @@ class Example:
             raise ValueError(f"label must be 0 or 1, not {self.label!r}")
         if not self.tokens:
             raise ValueError("an example needs at least one token")
-        if self.prefix and (len(self.prefix) != len(self.tokens) or self.prefix[-1] != self.label):
-            raise ValueError("prefix labels must be one per token and end with the label")
+        if self.prefix and (len(self.prefix) != len(self.tokens) or self.prefix[-1] is None):
+            raise ValueError("prefix labels must be one per token and end with a target for the whole")
+        if any(y is not None and not 0 <= y <= 1 for y in self.prefix):
+            raise ValueError("prefix targets must lie in [0, 1]")
 
     @property
     def text(self) -> str:

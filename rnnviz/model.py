@@ -97,12 +97,47 @@ class SentimentRNN(nn.Module):
                 h = self.config.hidden
                 self.b[h : 2 * h] = 1.0
 
+    # -- pretrained vectors (training only) --------------------------------------------------
+    def attach_vectors(self, vectors: torch.Tensor) -> None:
+        """Read row i as embedding.weight[i] + P v_i while training: v_i fixed (V, D), P (E, D) learnt.
+
+        Rows with a vector (words) start at 0, so a word starts as its projected vector; P starts as the
+        vectors' top E principal directions, scaled to the random rows' spread. Words training never
+        reads keep P v_i with the learnt P. `bake` folds P v into the table before saving.
+        """
+        v = vectors.float()
+        has = v.abs().sum(1) > 0
+        centred = v[has] - v[has].mean(0)
+        _, sigma, basis = torch.linalg.svd(centred, full_matrices=False)
+        e = self.config.embed
+        k = min(e, len(sigma))  # fewer directions than E only for tiny vocabularies
+        project = torch.randn(e, v.shape[1]) * 0.01
+        spread = sigma[:k] / len(centred) ** 0.5  # std of the vectors along each direction
+        project[:k] = basis[:k] * (0.3 / spread.clamp_min(0.1 * float(spread[0]) + 1e-8))[:, None]
+        self.register_buffer("pretrained", v, persistent=False)
+        self.project = nn.Parameter(project)  # (E, D)
+        with torch.no_grad():
+            self.embedding.weight[has] = 0.0
+
+    @torch.no_grad()
+    def bake(self) -> None:
+        """Fold the projected pretrained vectors into embedding.weight and forget them (before saving)."""
+        if getattr(self, "pretrained", None) is None:
+            return
+        self.embedding.weight += self.pretrained @ self.project.T
+        del self.project
+        del self.pretrained
+
     # -- batched path (training and evaluation), PyTorch's fused kernels -------------------
     def embed_bags(self, bags: list[list[int]]) -> torch.Tensor:
         """(N, E) mean embedding of each bag of ids."""
         flat = torch.tensor([i for bag in bags for i in bag], dtype=torch.long)
         offsets = torch.tensor(np.cumsum([0] + [len(b) for b in bags[:-1]]), dtype=torch.long)
-        return self.embedding(flat, offsets)
+        if getattr(self, "pretrained", None) is None:
+            return self.embedding(flat, offsets)
+        rows, local = torch.unique(flat, return_inverse=True)
+        table = self.embedding.weight[rows] + self.pretrained[rows] @ self.project.T  # (n_rows, E)
+        return nn.functional.embedding_bag(local, table, offsets, mode="mean")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, T, E) inputs -> (B, T) logits of o_t at every step."""

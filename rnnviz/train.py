@@ -20,9 +20,9 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from rnnviz import fit, sst
+from rnnviz import augment, fit, sst
 from rnnviz.fit import Example, TypeTable, batches, run_batch
-from rnnviz.model import ARCHS, ModelConfig, SentimentRNN, save_checkpoint
+from rnnviz.model import ARCHS, ModelConfig, SentimentRNN, load_model, save_checkpoint
 from rnnviz.vocab import Vocab
 
 __all__ = ["Example", "TypeTable", "WeightAverage", "accuracy", "batches", "main", "phrase_examples", "run_batch"]
@@ -67,6 +67,56 @@ def sentence_examples(trees: list[sst.Tree], table: TypeTable) -> list[Example]:
             if y is not None:
                 targets[length - 1] = float(y)
         out.append(_example(words, targets, table))
+    return out
+
+
+def extra_examples(
+    trees: list[sst.Tree],
+    table: TypeTable,
+    lexicon: dict[str, int],
+    n_negations: int,
+    n_contrasts: int,
+    seed: int,
+    contrast_same: float = 0.5,
+) -> list[Example]:
+    """Lexicon words as one-word phrases, 'not P' labelled against P, and 'A but B' labelled with B."""
+    rng = random.Random(seed)
+    out = [_example((w,), [float(y)], table) for w, y in sorted(lexicon.items())]
+    if n_negations:
+        for words, y in augment.negations(augment.strong_phrases(trees), n_negations, rng):
+            out.append(_example(tuple(words), [None] * (len(words) - 1) + [float(y)], table))
+    for words, len_a, ya, yb in augment.contrasts(trees, n_contrasts, rng, same=contrast_same) if n_contrasts else []:
+        targets: list[float | None] = [None] * len(words)
+        targets[len_a - 1], targets[-1] = float(ya), float(yb)  # so far: A's side; at the end: B's
+        out.append(_example(tuple(words), targets, table))
+    return out
+
+
+@torch.no_grad()
+def teacher_outputs(teachers: list[SentimentRNN], examples: list[Example], chunk: int = 512) -> list[np.ndarray]:
+    """Each example's o_t (T,), averaged over the teachers (each reading with its own vocabulary)."""
+    order = sorted(range(len(examples)), key=lambda i: len(examples[i].tokens))
+    out: list[np.ndarray] = [np.zeros(len(e.tokens)) for e in examples]
+    for teacher in teachers:
+        table = TypeTable(teacher.vocab)
+        for k in range(0, len(order), chunk):
+            part = [examples[i] for i in order[k : k + chunk]]
+            logits, _ = run_batch(teacher, table, part)
+            probs = torch.sigmoid(logits).numpy()
+            for row, i in enumerate(order[k : k + chunk]):
+                out[i] += probs[row, : len(examples[i].tokens)] / len(teachers)
+    return out
+
+
+def distilled(examples: list[Example], outputs: list[np.ndarray], weight: float) -> list[Example]:
+    """The same examples with every labelled target moved `weight` of the way to the teachers' o_t."""
+    out = []
+    for e, o in zip(examples, outputs, strict=True):
+        prefix = e.prefix or (None,) * (len(e.tokens) - 1) + (float(e.label),)
+        mixed = tuple(
+            None if y is None else (1 - weight) * y + weight * float(q) for y, q in zip(prefix, o, strict=True)
+        )
+        out.append(Example(e.tokens, e.label, mixed))
     return out
 
 
@@ -134,6 +184,13 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--clip", type=float, default=5.0)
     p.add_argument("--ema", type=float, default=0.999, help="decay of the weight average evaluated and kept (0: off)")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--lexicon", choices=("none", "vader"), default="none", help="add a lexicon's words as examples")
+    p.add_argument("--negations", type=int, default=0, help="add this many 'not P' examples from SST phrases")
+    p.add_argument("--contrasts", type=int, default=0, help="add this many 'A but B' examples from SST phrases")
+    p.add_argument("--contrast-same", type=float, default=0.5, help="share of 'A but B' with B on A's side")
+    p.add_argument("--vectors", choices=("none", "wordllama"), default="none", help="pretrained word vectors")
+    p.add_argument("--distill", nargs="*", default=[], help="teacher checkpoints: targets move toward their mean o_t")
+    p.add_argument("--distill-weight", type=float, default=0.5, help="how far targets move toward the teachers")
     args = p.parse_args(argv)
 
     data = sst.find_data(args.data)
@@ -151,9 +208,18 @@ def main(argv: list[str] | None = None) -> Path:
 
     t0 = time.time()
     trees = {s: sst.load_split(data, s) for s in sst.SPLITS}
+    lexicon = augment.vader_lexicon() if args.lexicon == "vader" else {}
+    # Lexicon words stay out of the vocabulary: read from their n-grams, they teach the pieces that
+    # words nobody trained on are built from.
     vocab = Vocab.build([[w.lower() for w in t.words] for t in trees["train"]], max_ngrams=args.max_ngrams)
     table = TypeTable(vocab)
     train = phrase_examples(trees["train"], table)
+    train += extra_examples(
+        trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1, args.contrast_same
+    )
+    teachers = [load_model(t) for t in args.distill]
+    if teachers:
+        train = distilled(train, teacher_outputs(teachers, train), args.distill_weight)
     dev = sentence_examples(trees["dev"], table)
     test = sentence_examples(trees["test"], table)
     print(
@@ -164,6 +230,10 @@ def main(argv: list[str] | None = None) -> Path:
 
     config = ModelConfig(args.arch, args.hidden, args.embed, vocab.size, args.dropout)
     model = SentimentRNN(config, vocab)
+    if args.vectors == "wordllama":
+        vectors = np.zeros((vocab.size, 256), dtype=np.float32)  # n-gram and unknown rows: no vector
+        vectors[1 : len(vocab.words)] = augment.wordllama_vectors(vocab.words[1:])
+        model.attach_vectors(torch.from_numpy(vectors))
     trainable = [q for q in model.parameters() if q.requires_grad]
     opt = torch.optim.Adam(trainable, lr=lr, weight_decay=args.weight_decay)
     averaged = WeightAverage(trainable, args.ema)
@@ -207,6 +277,7 @@ def main(argv: list[str] | None = None) -> Path:
             break
 
     model.load_state_dict(best[1])
+    model.bake()
     model.eval()
     dev_acc, dev_prefix = accuracy(model, table, dev)
     test_acc, test_prefix = accuracy(model, table, test)
@@ -220,6 +291,7 @@ def main(argv: list[str] | None = None) -> Path:
         "train_seconds": round(seconds, 1),
         "torch": str(torch.__version__),
         "hyperparameters": {k: v for k, v in vars(args).items() if k not in ("data", "out")} | {"lr": lr},
+        "teachers": {t.name: t.meta.get("command", "") for t in teachers},
         "metrics": {
             "dev_accuracy": round(dev_acc, 4),
             "test_accuracy": round(test_acc, 4),

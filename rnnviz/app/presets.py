@@ -35,7 +35,9 @@ EXAMPLES: tuple[Preset, ...] = (
         "this movie is not good",
         "Memory: “not” pulls oₜ down, and “good” after it leaves the sentence negative; the goldfish, "
         "which reads “good” alone, says positive.",
-        (Moves(4, -0.25), Reads("negative"), Reads("positive", goldfish=True)),
+        # "not" pulls o_t down by 0.15 at least (it was 0.25): rnn-64, trained on "not P" examples, learnt that
+        # "not" alone says less (it waits for the word it negates) and moves o_t by 0.19 there.
+        (Moves(4, -0.15), Reads("negative"), Reads("positive", goldfish=True)),
     ),
     Preset(
         "contrast",

@@ -9,6 +9,7 @@ import math
 import random
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -162,3 +163,69 @@ def test_missing_data_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit):
         train.main(["--data", str(tmp_path / "nowhere"), "--out", str(tmp_path)])
     assert "SST not found" in capsys.readouterr().err
+
+
+# -- extra training signal (rnnviz.augment) -----------------------------------------------------------
+def test_attached_vectors_read_the_same_once_baked_into_the_table():
+    model, table = _tiny()
+    vectors = torch.randn(model.config.vocab_size, 6)
+    vectors[0] = 0.0  # the unknown row has no vector
+    model.attach_vectors(vectors)
+    bags = [table.full[table.id(w)] for w in ("good", "bad", "film")] + [[0]]
+    before = model.embed_bags(bags)
+    good = table.vocab.word_id("good")
+    assert torch.allclose(before[0], vectors[good] @ model.project.T, atol=1e-6)  # a word starts as its projection
+    opt = torch.optim.Adam([q for q in model.parameters() if q.requires_grad], lr=0.05)
+    fit.train_step(model, opt, table, [fit.Example(("good", "film"), 1), fit.Example(("bad",), 0)])
+    trained = model.embed_bags(bags)
+    assert not torch.allclose(trained, before)
+    model.bake()
+    assert not hasattr(model, "project") and torch.allclose(model.embed_bags(bags), trained, atol=1e-6)
+
+
+def test_extra_examples_negate_contrast_and_add_lexicon_words():
+    from rnnviz import augment, sst
+
+    rng = random.Random(0)
+    trees = [sst.parse_tree(tiny_tree(rng)) for _ in range(200)]
+    table = fit.TypeTable(Vocab.build([["good"]] * 2))
+    phrases = dict(augment.strong_phrases(trees))
+    extra = train.extra_examples(trees, table, {"superb": 1, "dreck": 0}, 30, 20, seed=0)
+    assert [(e.tokens, e.label) for e in extra[:2]] == [(("dreck",), 0), (("superb",), 1)]
+    negated, contrasted = extra[2:32], extra[32:]
+    for e in negated:
+        assert any(w in augment.NEGATORS for w in e.tokens)
+        phrase = next(p for p in phrases if e.tokens[-len(p) :] == p)
+        assert e.label == 1 - phrases[phrase], e.text
+    assert len(contrasted) == 20
+    turns = 0
+    for e in contrasted:
+        assert {"but", "yet"} & set(e.tokens)
+        labelled = [y for y in e.prefix if y is not None]
+        assert len(labelled) == 2 and labelled[1] == e.label  # A's side so far, then B's for the whole
+        turns += labelled[0] != labelled[1]
+    assert 5 <= turns <= 15  # "but" turns the reading in about half: B must be read
+
+
+def test_training_with_lexicon_vectors_negations_and_contrasts(tiny_sst, tmp_path):
+    argv = ["--arch", "gru", "--hidden", "4", "--embed", "8", "--data", str(tiny_sst), "--epochs", "2"]
+    argv += ["--lexicon", "vader", "--vectors", "wordllama", "--negations", "50", "--contrasts", "50"]
+    model = rnnviz.load_model(train.main([*argv, "--out", str(tmp_path / "x.safetensors")]))
+    assert model.vocab.word_id("superb") is None  # a lexicon word is read from its n-grams
+    assert model.meta["hyperparameters"]["vectors"] == "wordllama"
+    assert "--negations 50" in model.meta["command"]
+
+
+def test_distilled_targets_move_toward_the_teachers_reading():
+    model, _ = _tiny()
+    examples = [fit.Example(("good", "film"), 1, (0.5, 1)), fit.Example(("bad",), 0)]
+    outputs = train.teacher_outputs([model, model], examples, chunk=1)
+    for e, o in zip(examples, outputs, strict=True):
+        expected = rnnviz.trace(model, e.text).outputs
+        np.testing.assert_allclose(o, expected, atol=1e-5)
+    mixed = train.distilled(examples, outputs, 0.25)
+    assert mixed[0].label == 1 and mixed[0].prefix[-1] == pytest.approx(0.75 + 0.25 * outputs[0][-1])
+    assert mixed[0].prefix[0] == pytest.approx(0.375 + 0.25 * outputs[0][0])
+    assert mixed[1].prefix == (pytest.approx(0.25 * outputs[1][0]),)  # only the whole was labelled
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        fit.Example(("a",), 1, (1.5,))
