@@ -21,13 +21,13 @@ OUTCOMES: dict[str, dict[str, tuple[bool, ...]]] = {
     "negation": {m: (True, True, True) for m in rnnviz.SHIPPED},
     "contrast": {
         "rnn-2": (True, True, True, True),
-        "rnn-64": (True, True, False, True),  # turns at "plot", before "terrible": o_t 0.09 -> 0.03 there
+        "rnn-64": (True, True, False, True),  # falls over "plot was" (0.75 -> 0.33) before "terrible" (-> 0.08)
         "gru-64": (True, True, True, True),
         "lstm-64": (True, True, True, True),
     },
     "contrast_reversed": {
         "rnn-2": (True, True, True, True),
-        "rnn-64": (True, True, False, True),  # already positive at "acting" (0.92): "wonderful" adds 0.06
+        "rnn-64": (True, True, True, True),
         "gru-64": (True, True, False, False),  # "wonderful" lifts o_t only 0.04 -> 0.18: read negative
         "lstm-64": (True, True, True, True),
     },
