@@ -32,7 +32,7 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
-from rnnviz.app.keys import PLAY_INTERVAL_S
+from rnnviz.app.keys import PLAY_INTERVAL_S, TEXT_KEY
 from rnnviz.figures.frame import Frame
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, jsonable
 
@@ -171,7 +171,13 @@ def live_chart(
         return
     spec = figure_spec(figure)
     height = spec.get("layout", {}).get("height")
-    data = {**urls(), "figure": spec, "config": CONFIG, "background": background_count(spec)}
+    n_back = background_count(spec)
+    data = {**urls(), "figure": spec, "config": CONFIG, "background": n_back}
+    if n_back:
+        data.update(_background_once(data, n_back, key))
+    text = st.session_state.get(TEXT_KEY)
+    if isinstance(text, str):  # the text this run drew: the page skips drawing it once the box holds newer text
+        data["text"] = {"key": TEXT_KEY, "value": text}
     if step is not None:
         data.update(step=int(step), n_steps=int(n_steps or step))
     if play is not None:
@@ -182,7 +188,35 @@ def live_chart(
         height=int(height) if height else "content",
         on_step_change=on_step or _ignore,
         on_nudge_change=on_nudge or _ignore,
+        on_background_change=functools.partial(_resend_background, key),
     )
+
+
+_SENT = "_rnnviz_live_chart_backgrounds"  # session state: chart key -> the hash of the background last sent to it
+_BACKGROUNDS: dict[str, list[dict[str, Any]]] = {}  # hash -> background traces, the last few (drawn_figures)
+
+
+def _background_once(data: dict[str, Any], n: int, key: str) -> dict[str, Any]:
+    """The chart's background (its first `n` traces) by its hash, and the traces themselves only when this session
+    has not sent that background to this chart yet: the page keeps the backgrounds it was sent, so a keystroke that
+    leaves the background as it was sends none of it (the projection's map is about half its spec)."""
+    spec = data["figure"]
+    back = spec["data"][:n]
+    digest = hashlib.sha1(json.dumps(back, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+    _BACKGROUNDS[digest] = back
+    while len(_BACKGROUNDS) > 64:
+        _BACKGROUNDS.pop(next(iter(_BACKGROUNDS)))
+    sent = st.session_state.setdefault(_SENT, {})
+    if sent.get(key) == digest:
+        data["figure"] = {**spec, "data": spec["data"][n:]}
+        return {"background_hash": digest, "background_sent": False}
+    sent[key] = digest
+    return {"background_hash": digest, "background_sent": True}
+
+
+def _resend_background(key: str) -> None:
+    """The page asked for chart `key`'s background again (it does not hold it): the next run sends it."""
+    st.session_state.get(_SENT, {}).pop(key, None)
 
 
 def live_readout(words: list[str], outputs: list[float], step: int, key: str, stands_for: str) -> None:
@@ -255,5 +289,9 @@ def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
     for element in elements:
         proto = getattr(element, "proto", element)
         if proto.component_name == COMPONENT:
-            out[proto.id.split("-", 2)[-1]] = json.loads(proto.json)["figure"]
+            data = json.loads(proto.json)
+            figure = data["figure"]
+            if data.get("background_sent") is False:  # the page already holds it: put it back
+                figure = {**figure, "data": _BACKGROUNDS[data["background_hash"]] + figure["data"]}
+            out[proto.id.split("-", 2)[-1]] = figure
     return out
