@@ -40,16 +40,6 @@ PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.m
 CACHE_ENV = "RNNVIZ_CACHE_DIR"  # where the folder served for plotly.js lives (default ~/.cache/rnnviz)
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"  # live_chart.js
 PLOTLY_JS, MODULE_JS = "plotly.min.js", "live_chart.js"
-CSS = """
-.rnnviz-chart { width: 100%; }
-.rnnviz-stack { position: relative; }
-.rnnviz-stack > .rnnviz-chart { position: relative; z-index: 1; }
-.rnnviz-stack > .rnnviz-chart-bg { position: absolute; top: 0; left: 0; width: 100%; z-index: 0; pointer-events: none; }
-.rnnviz-chart-error, .rnnviz-chart-loading { font-size: 0.9rem; opacity: 0.8; margin: 0.5rem 0; }
-.rnnviz-readout { box-sizing: border-box; height: 68px; padding-top: 22px; } /* as tall as the slider */
-.rnnviz-readout-bar { height: 4px; border-radius: 2px; background: rgba(140,140,140,0.25); margin-top: 0.35rem; }
-.rnnviz-readout-bar > div { height: 100%; border-radius: 2px; background: #CC79A7; transition: width 0.3s ease-out; }
-"""
 # The component's own code only imports the real module, which is served (and cached) like plotly.js:
 # inline code would travel with every run of the script, once per chart. Both URLs are relative to
 # where Streamlit serves its own scripts, which holds the server's base path however the app is
@@ -63,7 +53,9 @@ export default async (c) => (await import(new URL(c.data.module, base).href)).de
 CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}  # plotly.js config of every chart
 COMPONENT = "rnnviz_live_chart"
 _URLS = "_rnnviz_live_chart_urls"  # session state: where this server serves the two scripts
-_mount = components_v2.component(COMPONENT, html="", css=CSS, js=JS, isolate_styles=False)
+# The charts' styles come with the module too (live_chart.js puts them on the page once): css given here would travel
+# with every run, once per chart, as the js does.
+_mount = components_v2.component(COMPONENT, html="", js=JS, isolate_styles=False)
 
 
 def _route(name: str, directory: Path, file: str, version: str) -> str:

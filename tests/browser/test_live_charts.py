@@ -413,9 +413,9 @@ def test_the_page_keeps_the_background_while_typing_and_redraws_it_for_a_new_mod
         assert typed["n"] == start["n"]  # ... and the page put it back
         assert layers["draws"] == 0 and "negative reviews end" in layers["bgText"]
         page.locator(".st-key-model button", has_text="gru-64").click()
-        page.wait_for_function(
+        page.wait_for_function(  # gru-64's map: 64 units seen along their two main directions
             "(k) => (document.querySelector('.st-key-' + k + ' .rnnviz-chart-bg') || {}).textContent"
-            ".includes('o = 0.5')",
+            ".includes('main direction 1')",
             arg=key,
         )
         after = page.evaluate(LAYERS, key)

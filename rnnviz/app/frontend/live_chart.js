@@ -8,6 +8,24 @@
 // `readout` ({words, outputs, n_steps, step}) instead of a figure: t, x_t and o_t of the step shown, moved on with them.
 
 const loading = {};
+
+// The charts' styles, put on the page once (the script sends no css with each chart; see live_charts.py).
+const STYLES = `
+.rnnviz-chart { width: 100%; }
+.rnnviz-stack { position: relative; }
+.rnnviz-stack > .rnnviz-chart { position: relative; z-index: 1; }
+.rnnviz-stack > .rnnviz-chart-bg { position: absolute; top: 0; left: 0; width: 100%; z-index: 0; pointer-events: none; }
+.rnnviz-chart-error, .rnnviz-chart-loading { font-size: 0.9rem; opacity: 0.8; margin: 0.5rem 0; }
+.rnnviz-readout { box-sizing: border-box; height: 68px; padding-top: 22px; } /* as tall as the slider */
+.rnnviz-readout-bar { height: 4px; border-radius: 2px; background: rgba(140,140,140,0.25); margin-top: 0.35rem; }
+.rnnviz-readout-bar > div { height: 100%; border-radius: 2px; background: #CC79A7; transition: width 0.3s ease-out; }
+`;
+if (!document.getElementById('rnnviz-live-chart-styles')) {
+  const style = document.createElement('style');
+  style.id = 'rnnviz-live-chart-styles';
+  style.textContent = STYLES;
+  document.head.appendChild(style);
+}
 // The app's base URL: this module is served at <base>component/<name>/live_chart.js.
 const BASE = import.meta.url.slice(0, import.meta.url.lastIndexOf('component/'));
 
