@@ -28,6 +28,11 @@ def rows(r: dict[str, Any]) -> list[tuple[str, float, float, float | None, str, 
     old_bytes = t20.get(OLD, {}).get("bytes_median", 0) / 1000 or None
     out.append(("bytes per keystroke (websocket payload), T=20", t20[OURS]["bytes_median"] / 1000,
                 t20[FLOOR]["bytes_median"] / 1000, old_bytes, "kB", "3x"))  # fmt: skip
+    wire = {app: kinds.get("wire (TCP)") for app, kinds in r.get("bytes_by_kind", {}).items()}
+    if wire.get(OURS) and wire.get(FLOOR):
+        old_wire = wire.get(OLD) / 1000 if wire.get(OLD) else None
+        out.append(("bytes per keystroke over TCP (what the network carries), T=20", wire[OURS] / 1000,
+                    wire[FLOOR] / 1000, old_wire, "kB", ""))  # fmt: skip
     b = r.get("burst")
     if b:
         gap = r["meta"].get("burst_gap_ms", 60)

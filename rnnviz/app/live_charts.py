@@ -32,7 +32,7 @@ import streamlit as st
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
-from rnnviz.app.keys import PLAY_INTERVAL_S
+from rnnviz.app.keys import PLAY_INTERVAL_S, TEXT_KEY
 from rnnviz.figures.frame import Frame
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, jsonable
 
@@ -40,16 +40,6 @@ PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.m
 CACHE_ENV = "RNNVIZ_CACHE_DIR"  # where the folder served for plotly.js lives (default ~/.cache/rnnviz)
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"  # live_chart.js
 PLOTLY_JS, MODULE_JS = "plotly.min.js", "live_chart.js"
-CSS = """
-.rnnviz-chart { width: 100%; }
-.rnnviz-stack { position: relative; }
-.rnnviz-stack > .rnnviz-chart { position: relative; z-index: 1; }
-.rnnviz-stack > .rnnviz-chart-bg { position: absolute; top: 0; left: 0; width: 100%; z-index: 0; pointer-events: none; }
-.rnnviz-chart-error, .rnnviz-chart-loading { font-size: 0.9rem; opacity: 0.8; margin: 0.5rem 0; }
-.rnnviz-readout { box-sizing: border-box; height: 68px; padding-top: 22px; } /* as tall as the slider */
-.rnnviz-readout-bar { height: 4px; border-radius: 2px; background: rgba(140,140,140,0.25); margin-top: 0.35rem; }
-.rnnviz-readout-bar > div { height: 100%; border-radius: 2px; background: #CC79A7; transition: width 0.3s ease-out; }
-"""
 # The component's own code only imports the real module, which is served (and cached) like plotly.js:
 # inline code would travel with every run of the script, once per chart. Both URLs are relative to
 # where Streamlit serves its own scripts, which holds the server's base path however the app is
@@ -63,7 +53,9 @@ export default async (c) => (await import(new URL(c.data.module, base).href)).de
 CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}  # plotly.js config of every chart
 COMPONENT = "rnnviz_live_chart"
 _URLS = "_rnnviz_live_chart_urls"  # session state: where this server serves the two scripts
-_mount = components_v2.component(COMPONENT, html="", css=CSS, js=JS, isolate_styles=False)
+# The charts' styles come with the module too (live_chart.js puts them on the page once): css given here would travel
+# with every run, once per chart, as the js does.
+_mount = components_v2.component(COMPONENT, html="", js=JS, isolate_styles=False)
 
 
 def _route(name: str, directory: Path, file: str, version: str) -> str:
@@ -171,7 +163,13 @@ def live_chart(
         return
     spec = figure_spec(figure)
     height = spec.get("layout", {}).get("height")
-    data = {**urls(), "figure": spec, "config": CONFIG, "background": background_count(spec)}
+    n_back = background_count(spec)
+    data = {**urls(), "figure": spec, "config": CONFIG, "background": n_back}
+    if n_back:
+        data.update(_background_once(data, n_back, key))
+    text = st.session_state.get(TEXT_KEY)
+    if isinstance(text, str):  # the text this run drew: the page skips drawing it once the box holds newer text
+        data["text"] = {"key": TEXT_KEY, "value": text}
     if step is not None:
         data.update(step=int(step), n_steps=int(n_steps or step))
     if play is not None:
@@ -182,7 +180,35 @@ def live_chart(
         height=int(height) if height else "content",
         on_step_change=on_step or _ignore,
         on_nudge_change=on_nudge or _ignore,
+        on_background_change=functools.partial(_resend_background, key),
     )
+
+
+_SENT = "_rnnviz_live_chart_backgrounds"  # session state: chart key -> the hash of the background last sent to it
+_BACKGROUNDS: dict[str, list[dict[str, Any]]] = {}  # hash -> background traces, the last few (drawn_figures)
+
+
+def _background_once(data: dict[str, Any], n: int, key: str) -> dict[str, Any]:
+    """The chart's background (its first `n` traces) by its hash, and the traces themselves only when this session
+    has not sent that background to this chart yet: the page keeps the backgrounds it was sent, so a keystroke that
+    leaves the background as it was sends none of it (the projection's map is about half its spec)."""
+    spec = data["figure"]
+    back = spec["data"][:n]
+    digest = hashlib.sha1(json.dumps(back, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+    _BACKGROUNDS[digest] = back
+    while len(_BACKGROUNDS) > 64:
+        _BACKGROUNDS.pop(next(iter(_BACKGROUNDS)))
+    sent = st.session_state.setdefault(_SENT, {})
+    if sent.get(key) == digest:
+        data["figure"] = {**spec, "data": spec["data"][n:]}
+        return {"background_hash": digest, "background_sent": False}
+    sent[key] = digest
+    return {"background_hash": digest, "background_sent": True}
+
+
+def _resend_background(key: str) -> None:
+    """The page asked for chart `key`'s background again (it does not hold it): the next run sends it."""
+    st.session_state.get(_SENT, {}).pop(key, None)
 
 
 def live_readout(words: list[str], outputs: list[float], step: int, key: str, stands_for: str) -> None:
@@ -255,5 +281,9 @@ def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
     for element in elements:
         proto = getattr(element, "proto", element)
         if proto.component_name == COMPONENT:
-            out[proto.id.split("-", 2)[-1]] = json.loads(proto.json)["figure"]
+            data = json.loads(proto.json)
+            figure = data["figure"]
+            if data.get("background_sent") is False:  # the page already holds it: put it back
+                figure = {**figure, "data": _BACKGROUNDS[data["background_hash"]] + figure["data"]}
+            out[proto.id.split("-", 2)[-1]] = figure
     return out

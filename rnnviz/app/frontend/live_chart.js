@@ -8,6 +8,24 @@
 // `readout` ({words, outputs, n_steps, step}) instead of a figure: t, x_t and o_t of the step shown, moved on with them.
 
 const loading = {};
+
+// The charts' styles, put on the page once (the script sends no css with each chart; see live_charts.py).
+const STYLES = `
+.rnnviz-chart { width: 100%; }
+.rnnviz-stack { position: relative; }
+.rnnviz-stack > .rnnviz-chart { position: relative; z-index: 1; }
+.rnnviz-stack > .rnnviz-chart-bg { position: absolute; top: 0; left: 0; width: 100%; z-index: 0; pointer-events: none; }
+.rnnviz-chart-error, .rnnviz-chart-loading { font-size: 0.9rem; opacity: 0.8; margin: 0.5rem 0; }
+.rnnviz-readout { box-sizing: border-box; height: 68px; padding-top: 22px; } /* as tall as the slider */
+.rnnviz-readout-bar { height: 4px; border-radius: 2px; background: rgba(140,140,140,0.25); margin-top: 0.35rem; }
+.rnnviz-readout-bar > div { height: 100%; border-radius: 2px; background: #CC79A7; transition: width 0.3s ease-out; }
+`;
+if (!document.getElementById('rnnviz-live-chart-styles')) {
+  const style = document.createElement('style');
+  style.id = 'rnnviz-live-chart-styles';
+  style.textContent = STYLES;
+  document.head.appendChild(style);
+}
 // The app's base URL: this module is served at <base>component/<name>/live_chart.js.
 const BASE = import.meta.url.slice(0, import.meta.url.lastIndexOf('component/'));
 
@@ -154,8 +172,64 @@ async function drawBackground(Plotly, stack, gd, back, config) {
   return marginsOf(bg);
 }
 
+// The backgrounds this page was sent, by hash (the script sends a chart's background only when it changes).
+function backgrounds() {
+  if (!window.__rnnvizBackgrounds) window.__rnnvizBackgrounds = new Map();
+  return window.__rnnvizBackgrounds;
+}
+const BACKGROUNDS_KEPT = 32;
+
+// The data with its whole figure: a background sent by hash alone comes from what the page keeps.
+// Null if the page does not hold it (the script is asked to send it again).
+const whole = new WeakMap();
+function withBackground(data, setTriggerValue) {
+  if (!data.background_hash) return data;
+  if (whole.has(data)) return whole.get(data);
+  const kept = backgrounds();
+  const hash = data.background_hash;
+  let out = data;
+  if (data.background_sent) {
+    kept.delete(hash);
+    kept.set(hash, data.figure.data.slice(0, data.background));
+    while (kept.size > BACKGROUNDS_KEPT) kept.delete(kept.keys().next().value);
+  } else if (kept.has(hash)) {
+    const back = kept.get(hash);
+    kept.delete(hash);
+    kept.set(hash, back);  // the most recently used is kept longest
+    out = Object.assign({}, data, {figure: Object.assign({}, data.figure, {data: back.concat(data.figure.data)})});
+  } else {
+    setTriggerValue('background', hash);
+    out = null;
+  }
+  whole.set(data, out);
+  return out;
+}
+
+// Whether the text box already holds newer text than the run that sent `data` drew: a run for it is on its way
+// (the box commits every change at once), so drawing this one would only delay that one.
+function stale(data) {
+  const t = data.text;
+  if (!t) return false;
+  const box = document.querySelector(`.st-key-${t.key} textarea, .st-key-${t.key} input`);
+  return !!box && box.value !== t.value;
+}
+const STALE_WAIT_MS = 1500;  // a stale draw waits at most this long for the newer run (then draws anyway)
+
+// The next frame the browser paints, or soon if it paints none (a tab in the background).
+function nextFrame() {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export default function draw(component) {
-  const {data, parentElement, setTriggerValue} = component;
+  const {parentElement, setTriggerValue} = component;
+  const data = withBackground(component.data, setTriggerValue);
+  if (!data) return;  // the script sends the background, and a run that draws it
   if (data.readout) {
     drawReadout(parentElement, data.readout);
     return;
@@ -174,8 +248,20 @@ export default function draw(component) {
   if (!player().adopt(gd, data)) return;  // paused here: the chart keeps the step it shows until the page agrees
   if (gd.__rnnvizPending) return;  // a draw is on its way: it draws the newest data when it gets there
   gd.__rnnvizPending = true;
+  gd.__rnnvizSince = performance.now();
   loadPlotly(data.src)
-    .then((Plotly) => drawLatest(Plotly, gd))
+    .then(async (Plotly) => {
+      // Draw in the next frame, the newest data by then; skip data a newer run is on its way to replace.
+      await nextFrame();
+      // A chart that shows no step (the explainer's, below the first screen) draws a frame after the views,
+      // so the views are painted first.
+      if (gd.__rnnviz.data.step === undefined) await nextFrame();
+      while (stale(gd.__rnnviz.data) && performance.now() - gd.__rnnvizSince < STALE_WAIT_MS) {
+        gd.__rnnvizSkipped = (gd.__rnnvizSkipped || 0) + 1;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      return drawLatest(Plotly, gd);
+    })
     .then(() => {
       showNote(parentElement, 'loading', null);
       showNote(parentElement, 'error', null);
