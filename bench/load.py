@@ -21,8 +21,9 @@ Measures, over every key of every session:
   forgets the views it had sent. A key that arrives while a run is going stops that run at its next
   element and starts it again with the newest text (runner.fastReruns = false merges the requests), so
   one run may answer several keys, and on an overloaded server runs keep restarting until typing stops.
-  With --script bench/floor_app.py (the floor: a text box and one st.plotly_chart) that chart is the
-  view and its x tick labels are its words.
+  With --script bench/floor_app.py the floor's one element is the view: its st.text of the typed text (its
+  words as the dashboard labels them), or with RNNVIZ_FLOOR=chart the old floor's one st.plotly_chart (its
+  x tick labels are its words).
 - finished: key sent -> that run's ForwardMsg script_finished.
 - errors: sessions that could not connect or whose socket closed, exception elements, keys never
   answered within --timeout seconds of the last key.
@@ -166,6 +167,19 @@ def tick_words(spec_json: str) -> tuple[str, ...] | None:
     return tuple(ticks) if isinstance(ticks, list) else None
 
 
+def view_of(element: Any, etype: str) -> tuple[str | None, tuple[str, ...] | None]:
+    """Which view an element is and the words it shows. The dashboard's live charts by their keys; the
+    floors (bench/floor_app.py) stand in for the positivity view: the text floor's one `st.text` (the typed
+    text, whose words are compared as the dashboard labels them) or the chart floor's one chart."""
+    if etype == "text":
+        return "positivity", shown_words(element.text.body)
+    chart = getattr(element, etype)
+    view = VIEWS.get(chart.id.rsplit("-", 1)[-1])
+    if view != "positivity":
+        return view, None
+    return view, positivity_words(chart.json) if etype == "bidi_component" else tick_words(chart.spec)
+
+
 async def read(ws: Any, s: Session) -> None:
     """Follow the server's messages: which views each run sent, and which keys they answer."""
     views: set[str] = set()
@@ -184,15 +198,14 @@ async def read(ws: Any, s: Session) -> None:
                 s.errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
             elif etype == "text_input" and element.text_input.id.endswith("-" + TEXT_KEY):
                 s.widget_id = element.text_input.id
-            elif etype in ("bidi_component", "plotly_chart"):  # a live chart, or st.plotly_chart (the floor app)
-                chart = getattr(element, etype)
-                view = VIEWS.get(chart.id.rsplit("-", 1)[-1])
+            elif etype in ("bidi_component", "plotly_chart", "text"):  # a live chart; the floors' chart or text
+                view, found = view_of(element, etype)
                 if view is not None:
                     views.add(view)
                     if not s.first_run.is_set():
                         s.expected.add(view)
                     elif view == "positivity":
-                        words = positivity_words(chart.json) if etype == "bidi_component" else tick_words(chart.spec)
+                        words = found
                     if views == s.expected:
                         s.answered(words, now, s.views_at)
                         s.shown = None if words is None else " ".join(words)
