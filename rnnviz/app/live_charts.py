@@ -276,14 +276,16 @@ def _ignore() -> None:
 
 def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
     """Chart key -> figure dict for every live chart among Streamlit elements (AppTest's `at.get("bidi_component")`
-    or BidiComponent protos): what the page was sent to draw."""
+    or BidiComponent protos): what the page was sent to draw. A background the page already held is put back from
+    this process's cache; protos from a server in another process keep only what that run sent."""
     out: dict[str, dict[str, Any]] = {}
     for element in elements:
         proto = getattr(element, "proto", element)
         if proto.component_name == COMPONENT:
             data = json.loads(proto.json)
             figure = data["figure"]
-            if data.get("background_sent") is False:  # the page already holds it: put it back
-                figure = {**figure, "data": _BACKGROUNDS[data["background_hash"]] + figure["data"]}
+            back = _BACKGROUNDS.get(data.get("background_hash", "")) if data.get("background_sent") is False else None
+            if back is not None:  # the page already holds it: put it back (known only in the process that sent it)
+                figure = {**figure, "data": back + figure["data"]}
             out[proto.id.split("-", 2)[-1]] = figure
     return out
