@@ -32,8 +32,12 @@ def test_clicking_a_copy_in_the_unrolled_chain_moves_the_panel(chromium_browser)
                 "() => document.querySelector('.st-key-rnnviz-story p').textContent.includes('(t = 2)')"
             )
             assert "“movie”" in page.locator(".st-key-rnnviz-story p").first.text_content()
+            # the explainer's chart is drawn a frame after the views (bench lever), so wait for its title
+            page.wait_for_function(
+                "() => document.querySelector('.st-key-chart_step .gtitle')?.textContent.includes('Step t = 2')"
+            )
             title = page.locator(".st-key-chart_step .gtitle").first.text_content()
-            assert "Step t = 2" in title
+            assert "Step t = 2" in title and "“movie”" in title
         finally:
             ctx.close()
 

@@ -320,6 +320,7 @@ def test_two_sessions_typing_at_once_each_see_their_own(hostile_browser, server)
 # -- load ------------------------------------------------------------------------------------------
 LOAD_SESSIONS = 20
 LOAD_SECONDS = 60
+LOAD_MIN_KEYS = 20  # keys per session
 WORDS = (
     "the movie film plot acting was is not very good bad great terrible wonderful boring but and "
     "funny dull moving slow story cast i loved hated it"
@@ -342,8 +343,12 @@ def test_twenty_sessions_typing_for_a_minute(hostile_browser, shots):
             typed = [""] * LOAD_SESSIONS
             plans = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 12))) for _ in range(LOAD_SESSIONS)]
             keys = 0
-            deadline = time.monotonic() + LOAD_SECONDS
-            while time.monotonic() < deadline:
+            start = time.monotonic()
+            # type for a minute, and on a machine busy with other work go on (up to four) until each
+            # session has had LOAD_MIN_KEYS keys: the test is about sessions kept apart, not speed
+            while time.monotonic() < start + LOAD_SECONDS or (
+                keys < LOAD_SESSIONS * LOAD_MIN_KEYS and time.monotonic() < start + 4 * LOAD_SECONDS
+            ):
                 for i in range(LOAD_SESSIONS):
                     if typed[i] == plans[i]:  # sentence done: select all and start another
                         boxes[i].press("ControlOrMeta+a")
@@ -371,7 +376,7 @@ def test_twenty_sessions_typing_for_a_minute(hostile_browser, shots):
                 assert text_box(page).input_value() == final
                 assert same_words(ticks(page), final), (ticks(page), final)
                 assert_page_ok(page)
-            assert keys > LOAD_SESSIONS * 20, f"only {keys} keys typed"  # a sanity floor, not a speed target
+            assert keys >= LOAD_SESSIONS * LOAD_MIN_KEYS, f"only {keys} keys typed in {LOAD_SECONDS * 4} s"
             log = srv.log_text()
             assert "Traceback" not in log and "Error" not in log, log[-3000:]
         finally:
