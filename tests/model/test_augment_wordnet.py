@@ -144,3 +144,5 @@ def test_lexicon_words_become_one_word_examples():
     table = fit.TypeTable(Vocab.build([["good"]]))
     extra = train.extra_examples([], table, {"splendid": 1, "awful": 0}, 0, 0, seed=0)
     assert [(e.tokens, e.label) for e in extra] == [(("awful",), 0), (("splendid",), 1)]
+    twice = train.extra_examples([], table, {"splendid": 1, "awful": 0}, 0, 0, seed=0, lexicon_repeat=2)
+    assert [(e.tokens, e.label) for e in twice] == [(("awful",), 0), (("splendid",), 1)] * 2
