@@ -157,11 +157,11 @@ def read_wordnet(folder: str | Path | None = None, pos: str = WORDNET_POS) -> Gr
 
     Words of one synset are joined (+1); a semantic pointer joins every word of one synset to every word of
     the other, a lexical one (source/target not 0000) the two words it names. Only pointers between the
-    parts of speech in `pos` count. A pair joined both ways cancels out and is dropped.
+    parts of speech in `pos` count. A pair linked as often with one sign as with the other is dropped.
     """
     folder = Path(folder) if folder is not None else wordnet_folder()
     synsets: dict[tuple[str, int], list[str]] = {}
-    pointers: list[tuple[str, int, str, str, int, int, int]] = []  # (pos, offset, symbol, pos, offset, src, tgt)
+    pointers: list[tuple[str, int, str, int, int, int, int]] = []  # (pos, offset, to pos, to offset, sign, src, tgt)
     for p in pos:
         path = folder / WORDNET_FILES[p]
         if not path.exists():
