@@ -152,7 +152,7 @@ class Session:
                 return
 
 
-def positivity_words(spec_json: str) -> tuple[str, ...] | None:
+def positivity_words(spec_json: str | bytes) -> tuple[str, ...] | None:
     """The words of the positivity view's spec (its hover labels), or None if it has none."""
     for trace in json.loads(spec_json).get("figure", {}).get("data", []):
         labels = trace.get("hovertext")
@@ -177,7 +177,9 @@ def view_of(element: Any, etype: str) -> tuple[str | None, tuple[str, ...] | Non
     view = VIEWS.get(chart.id.rsplit("-", 1)[-1])
     if view != "positivity":
         return view, None
-    return view, positivity_words(chart.json) if etype == "bidi_component" else tick_words(chart.spec)
+    if etype != "bidi_component":
+        return view, tick_words(chart.spec)
+    return view, positivity_words(chart.bytes if chart.WhichOneof("data") == "bytes" else chart.json)
 
 
 async def read(ws: Any, s: Session) -> None:

@@ -34,7 +34,7 @@ import streamlit.components.v2 as components_v2
 
 from rnnviz.app.keys import PLAY_INTERVAL_S, TEXT_KEY
 from rnnviz.figures.frame import Frame
-from rnnviz.figures.style import BACKGROUND, Spec, figure_from, jsonable
+from rnnviz.figures.style import BACKGROUND, Spec, figure_from, json_text
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js ships here
 CACHE_ENV = "RNNVIZ_CACHE_DIR"  # where the folder served for plotly.js lives (default ~/.cache/rnnviz)
@@ -44,11 +44,16 @@ PLOTLY_JS, MODULE_JS = "plotly.min.js", "live_chart.js"
 # inline code would travel with every run of the script, once per chart. Both URLs are relative to
 # where Streamlit serves its own scripts, which holds the server's base path however the app is
 # reached (a --server.baseUrlPath, or a host such as Community Cloud that serves it under a prefix).
+# A chart's data comes as JSON bytes (the script encodes each figure once): decoded here, once per message (kept on
+# the message's array), and handed to the module.
 # (Several lines: Streamlit takes a one-line string with a "/" in it for a file path.)
 JS = """
-const base = ([...document.scripts].map((s) => s.src).find((s) => s.includes('/static/js/index.')) || location.href)
-  .replace(/static[/]js[/].*$/, '');
-export default async (c) => (await import(new URL(c.data.module, base).href)).default(c);
+const b = (document.querySelector('script[src*="/static/js/index."]')?.src||location.href)
+  .replace(/static[/]js[/].*$/,'');
+export default async (c) => {
+  const d = c.data.d ??= JSON.parse(new TextDecoder().decode(c.data));
+  return (await import(new URL(d.module, b).href)).default(c, d);
+};
 """
 CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}  # plotly.js config of every chart
 COMPONENT = "rnnviz_live_chart"
@@ -126,7 +131,7 @@ def figure_spec(figure: go.Figure | Spec) -> dict[str, Any]:
     A view's spec (rnnviz.figures.SPECS) is converted directly; a Plotly figure goes through its JSON.
     """
     if isinstance(figure, dict):
-        spec = jsonable(figure)
+        spec = json.loads(json_text(figure))
     else:
         spec = json.loads(pio.to_json(figure, validate=False))
     spec.get("layout", {}).pop("template", None)
@@ -161,12 +166,19 @@ def live_chart(
     if not _serves_plotly_js(PLOTLY_DIR):  # an unusual plotly install: Streamlit's own chart still works
         fallback_chart(figure, key, on_step)
         return
-    spec = figure_spec(figure)
+    # A view's spec goes out as it was built (numpy arrays and all), encoded to JSON once: no Plotly objects, no
+    # round trip through json.loads, and Streamlit hashes the bytes instead of encoding the figure twice more.
+    spec = figure if isinstance(figure, dict) else figure_spec(figure)
     height = spec.get("layout", {}).get("height")
     n_back = background_count(spec)
-    data = {**urls(), "figure": spec, "config": CONFIG, "background": n_back}
+    data: dict[str, Any] = {**urls(), "config": CONFIG, "background": n_back}
+    traces = json_text(spec.get("data", [])[n_back:])
     if n_back:
-        data.update(_background_once(data, n_back, key))
+        back = json_text(spec["data"][:n_back])
+        digest, send = _background_once(back, key)
+        data.update(background_hash=digest, background_sent=send)
+        if send:
+            traces = _join(back, traces)
     text = st.session_state.get(TEXT_KEY)
     if isinstance(text, str):  # the text this run drew: the page skips drawing it once the box holds newer text
         data["text"] = {"key": TEXT_KEY, "value": text}
@@ -174,9 +186,12 @@ def live_chart(
         data.update(step=int(step), n_steps=int(n_steps or step))
     if play is not None:
         data["play"] = play
+    layout = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
+    figure_json = '{"data":' + traces + ',"layout":' + json_text(layout) + "}"
+    payload = '{"figure":' + figure_json + "," + json_text(data)[1:]
     _mount(
         key=key,
-        data=data,
+        data=payload.encode(),  # bytes: the page decodes them (live_chart.js); chart_data reads them back
         height=int(height) if height else "content",
         on_step_change=on_step or _ignore,
         on_nudge_change=on_nudge or _ignore,
@@ -184,26 +199,31 @@ def live_chart(
     )
 
 
+def _join(first: str, second: str) -> str:
+    """Two JSON lists as one."""
+    if first == "[]":
+        return second
+    return first if second == "[]" else first[:-1] + "," + second[1:]
+
+
 _SENT = "_rnnviz_live_chart_backgrounds"  # session state: chart key -> the hash of the background last sent to it
-_BACKGROUNDS: dict[str, list[dict[str, Any]]] = {}  # hash -> background traces, the last few (drawn_figures)
+_BACKGROUNDS: dict[str, str] = {}  # hash -> background traces as JSON, the last few (chart_data, drawn_figures)
 
 
-def _background_once(data: dict[str, Any], n: int, key: str) -> dict[str, Any]:
-    """The chart's background (its first `n` traces) by its hash, and the traces themselves only when this session
-    has not sent that background to this chart yet: the page keeps the backgrounds it was sent, so a keystroke that
-    leaves the background as it was sends none of it (the projection's map is about half its spec)."""
-    spec = data["figure"]
-    back = spec["data"][:n]
-    digest = hashlib.sha1(json.dumps(back, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+def _background_once(back: str, key: str) -> tuple[str, bool]:
+    """The hash of the chart's background (its first traces, as JSON), and whether to send the traces themselves:
+    only when this session has not sent that background to this chart yet. The page keeps the backgrounds it was
+    sent, so a keystroke that leaves the background as it was sends none of it (the projection's map is about half
+    its spec)."""
+    digest = hashlib.sha1(back.encode()).hexdigest()[:16]
     _BACKGROUNDS[digest] = back
     while len(_BACKGROUNDS) > 64:
         _BACKGROUNDS.pop(next(iter(_BACKGROUNDS)))
     sent = st.session_state.setdefault(_SENT, {})
     if sent.get(key) == digest:
-        data["figure"] = {**spec, "data": spec["data"][n:]}
-        return {"background_hash": digest, "background_sent": False}
+        return digest, False
     sent[key] = digest
-    return {"background_hash": digest, "background_sent": True}
+    return digest, True
 
 
 def _resend_background(key: str) -> None:
@@ -219,7 +239,7 @@ def live_readout(words: list[str], outputs: list[float], step: int, key: str, st
         return
     readout = {"words": list(words), "outputs": [round(float(o), 4) for o in outputs], "step": int(step),
                "n_steps": len(words), "hides": f".st-key-{stands_for}"}  # fmt: skip
-    _mount(key=key, data={**urls(), "readout": readout}, height="content")
+    _mount(key=key, data=json_text({**urls(), "readout": readout}).encode(), height="content")
 
 
 def nudged_state(key: str) -> tuple[int, float, float] | None:
@@ -274,6 +294,11 @@ def _ignore() -> None:
     return None
 
 
+def chart_data(proto: Any) -> dict[str, Any]:
+    """What a live chart's element (a BidiComponent proto) gives the page: the data as a dict (sent as JSON bytes)."""
+    return json.loads(proto.bytes if proto.WhichOneof("data") == "bytes" else proto.json)
+
+
 def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
     """Chart key -> figure dict for every live chart among Streamlit elements (AppTest's `at.get("bidi_component")`
     or BidiComponent protos): what the page was sent to draw. A background the page already held is put back from
@@ -282,10 +307,12 @@ def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
     for element in elements:
         proto = getattr(element, "proto", element)
         if proto.component_name == COMPONENT:
-            data = json.loads(proto.json)
-            figure = data["figure"]
+            data = chart_data(proto)
+            figure = data.get("figure")
+            if figure is None:  # the play readout, not a chart
+                continue
             back = _BACKGROUNDS.get(data.get("background_hash", "")) if data.get("background_sent") is False else None
             if back is not None:  # the page already holds it: put it back (known only in the process that sent it)
-                figure = {**figure, "data": back + figure["data"]}
+                figure = {**figure, "data": json.loads(back) + figure["data"]}
             out[proto.id.split("-", 2)[-1]] = figure
     return out

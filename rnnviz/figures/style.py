@@ -201,6 +201,15 @@ def jsonable(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=_numpy_value), parse_constant=lambda _: None)
 
 
+def json_text(obj: Any) -> str:
+    """`obj` as compact, strict JSON text (what `json.dumps(jsonable(obj))` gives), encoded once: numpy arrays and
+    scalars as lists and numbers, NaN and infinity as null."""
+    text = json.dumps(obj, default=_numpy_value, separators=(",", ":"))
+    if "NaN" in text or "Infinity" in text:  # a gap (or a word typed as "NaN"): the exact, slower way
+        text = json.dumps(jsonable(obj), separators=(",", ":"), allow_nan=False)
+    return text
+
+
 def _numpy_value(obj: Any) -> Any:
     if isinstance(obj, np.ndarray):
         return obj.tolist()

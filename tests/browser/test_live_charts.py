@@ -21,7 +21,7 @@ import rnnviz
 import rnnviz.figures as F  # noqa: N812
 from rnnviz.app import CHART_KEYS, TEXT_KEY, token_notes
 from rnnviz.app.explain import EXPLAIN_CHARTS
-from rnnviz.app.live_charts import COMPONENT, background_count, drawn_figures, figure_spec
+from rnnviz.app.live_charts import COMPONENT, background_count, chart_data, drawn_figures, figure_spec
 from rnnviz.figures import BACKGROUND
 
 KEYS = list(CHART_KEYS.values())
@@ -93,8 +93,9 @@ def test_the_four_views_are_live_charts_with_their_figures():
     ticks = figures[CHART_KEYS["positivity"]]["layout"]["xaxis"]["ticktext"]
     assert [t.replace("<b>", "").replace("</b>", "") for t in ticks][-1] == "wonderful"
     for element in elements:  # strict JSON, as browsers parse it: no NaN or Infinity
-        json.loads(element.proto.json, parse_constant=_refuse)
-    data = json.loads(elements[0].proto.json)
+        assert element.proto.WhichOneof("data") == "bytes"  # JSON encoded once by the script, decoded by the page
+        json.loads(element.proto.bytes, parse_constant=_refuse)
+    data = chart_data(elements[0].proto)
     assert data["src"].startswith("component/") and data["src"].split("?")[0].endswith("/plotly.min.js")
     assert data["module"].split("?")[0].endswith("/live_chart.js")
     assert data["config"]["displayModeBar"] is False
@@ -378,7 +379,7 @@ def test_a_background_travels_once_until_it_changes():
 
     def sent() -> tuple[dict, dict]:
         proto = next(e.proto for e in at.get("bidi_component") if e.proto.id.endswith(key))
-        return json.loads(proto.json), drawn_figures(at.get("bidi_component"))[key]
+        return chart_data(proto), drawn_figures(at.get("bidi_component"))[key]
 
     first, whole = sent()
     n = first["background"]

@@ -226,9 +226,10 @@ function nextFrame() {
   });
 }
 
-export default function draw(component) {
+// `received`: the component's data, decoded by the component's own script (it comes as JSON bytes).
+export default function draw(component, received) {
   const {parentElement, setTriggerValue} = component;
-  const data = withBackground(component.data, setTriggerValue);
+  const data = withBackground(received, setTriggerValue);
   if (!data) return;  // the script sends the background, and a run that draws it
   if (data.readout) {
     drawReadout(parentElement, data.readout);
