@@ -15,13 +15,16 @@ route is given a folder of its own holding that one file (a hard link, else a co
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
 import math
 import os
 import shutil
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
 from rnnviz.app.keys import PLAY_INTERVAL_S, TEXT_KEY
+from rnnviz.app.patch import apply, diff
 from rnnviz.figures.frame import Frame
 from rnnviz.figures.style import BACKGROUND, Spec, figure_from, json_text
 
@@ -188,15 +192,50 @@ def live_chart(
         data["play"] = play
     layout = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
     figure_json = '{"data":' + traces + ',"layout":' + json_text(layout) + "}"
-    payload = '{"figure":' + figure_json + "," + json_text(data)[1:]
     _mount(
         key=key,
-        data=payload.encode(),  # bytes: the page decodes them (live_chart.js); chart_data reads them back
+        data=(_patched(figure_json, key) + json_text(data)[1:]).encode(),  # the page decodes the bytes (chart_data)
         height=int(height) if height else "content",
         on_step_change=on_step or _ignore,
         on_nudge_change=on_nudge or _ignore,
         on_background_change=functools.partial(_resend_background, key),
+        on_keyframe_change=functools.partial(_resend_keyframe, key),
     )
+
+
+_KEYFRAME = "_rnnviz_live_chart_keyframes"  # session state: chart key -> the Keyframe the page keeps for it
+PATCH_SHARE = 0.5  # a patch bigger than this share of its figure: the figure goes whole, as a new keyframe
+
+
+@dataclass(frozen=True, eq=False)
+class Keyframe:
+    """A figure this session sent whole to a chart, by hash: later runs send patches on it."""
+
+    digest: str
+    figure: dict[str, Any]
+
+
+# hash -> keyframe, for as long as a session keeps it (drawn_figures applies the patches a test reads)
+_KEYFRAMES: weakref.WeakValueDictionary[str, Keyframe] = weakref.WeakValueDictionary()
+
+
+def _patched(figure_json: str, key: str) -> str:
+    """The start of chart `key`'s data as JSON: `"figure"`, or a `"patch"` on the keyframe this session last sent
+    to that chart whole (which the page keeps), with the keyframe's hash."""
+    figure = json.loads(figure_json)
+    kept = st.session_state.setdefault(_KEYFRAME, {})
+    if key in kept:
+        patch = json_text(diff(kept[key].figure, figure) or ["d", {}, []])
+        if len(patch) <= PATCH_SHARE * len(figure_json):
+            return f'{{"patch":{patch},"keyframe":"{kept[key].digest}",'
+    frame = Keyframe(hashlib.sha1(figure_json.encode()).hexdigest()[:16], figure)
+    kept[key] = _KEYFRAMES.setdefault(frame.digest, frame)
+    return f'{{"figure":{figure_json},"keyframe":"{frame.digest}",'
+
+
+def _resend_keyframe(key: str) -> None:
+    """The page asked for chart `key`'s figure whole (it does not hold the keyframe a patch was on)."""
+    st.session_state.get(_KEYFRAME, {}).pop(key, None)
 
 
 def _join(first: str, second: str) -> str:
@@ -301,18 +340,22 @@ def chart_data(proto: Any) -> dict[str, Any]:
 
 def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
     """Chart key -> figure dict for every live chart among Streamlit elements (AppTest's `at.get("bidi_component")`
-    or BidiComponent protos): what the page was sent to draw. A background the page already held is put back from
-    this process's cache; protos from a server in another process keep only what that run sent."""
+    or BidiComponent protos): what the page was sent to draw. A patch is applied to its keyframe and a background
+    the page already held is put back, both from this process's cache; protos from a server in another process
+    keep only what that run sent (a patch stays {"patch": ...})."""
     out: dict[str, dict[str, Any]] = {}
     for element in elements:
         proto = getattr(element, "proto", element)
         if proto.component_name == COMPONENT:
             data = chart_data(proto)
-            figure = data.get("figure")
-            if figure is None:  # the play readout, not a chart
+            if "readout" in data:  # the play readout, not a chart
                 continue
+            figure = data.get("figure")
+            if figure is None:
+                base = _KEYFRAMES.get(data.get("keyframe", ""))
+                figure = apply(copy.deepcopy(base.figure), data["patch"]) if base else {"patch": data["patch"]}
             back = _BACKGROUNDS.get(data.get("background_hash", "")) if data.get("background_sent") is False else None
-            if back is not None:  # the page already holds it: put it back (known only in the process that sent it)
+            if back is not None and "data" in figure:  # the page already holds it (known only where it was sent)
                 figure = {**figure, "data": json.loads(back) + figure["data"]}
             out[proto.id.split("-", 2)[-1]] = figure
     return out

@@ -226,10 +226,64 @@ function nextFrame() {
   });
 }
 
+// The figures this page was sent whole, by hash: the script sends later ones as patches on them (rnnviz/app/patch.py).
+function keyframes() {
+  if (!window.__rnnvizKeyframes) window.__rnnvizKeyframes = new Map();
+  return window.__rnnvizKeyframes;
+}
+const KEYFRAMES_KEPT = 32;
+
+// `old` with a patch applied (rnnviz/app/patch.py's apply): ["v", value], ["d", {key: patch}, [removed]],
+// ["l", {index: patch}], ["t", k, tail]. `old` is not changed.
+function applyPatch(old, patch) {
+  const [kind, a, b] = patch;
+  if (kind === 'v') return a;
+  if (kind === 'd') {
+    const out = Object.assign({}, old);
+    for (const key of b) delete out[key];
+    for (const [key, p] of Object.entries(a)) out[key] = applyPatch(old ? old[key] : undefined, p);
+    return out;
+  }
+  if (kind === 'l') {
+    const out = old.slice();
+    for (const [i, p] of Object.entries(a)) out[+i] = applyPatch(old[+i], p);
+    return out;
+  }
+  if (kind === 't') return old.slice(0, a).concat(b);
+  throw new Error('not a figure patch: ' + kind);
+}
+
+// The data with its figure whole: a patch is applied to a copy of the keyframe it was made on. Null if the page
+// does not hold that keyframe (the script is asked to send the figure whole).
+const patched = new WeakMap();
+function withFigure(data, setTriggerValue) {
+  if (!data.keyframe) return data;
+  if (patched.has(data)) return patched.get(data);
+  const kept = keyframes();
+  let out = data;
+  if (!data.patch) {
+    kept.delete(data.keyframe);
+    kept.set(data.keyframe, structuredClone(data.figure));  // a copy: drawing may add to the figure it is given
+    while (kept.size > KEYFRAMES_KEPT) kept.delete(kept.keys().next().value);
+  } else if (kept.has(data.keyframe)) {
+    const base = kept.get(data.keyframe);
+    kept.delete(data.keyframe);
+    kept.set(data.keyframe, base);  // the most recently used is kept longest
+    out = Object.assign({}, data, {figure: applyPatch(structuredClone(base), data.patch)});
+  } else {
+    setTriggerValue('keyframe', data.keyframe);
+    out = null;
+  }
+  patched.set(data, out);
+  return out;
+}
+
 // `received`: the component's data, decoded by the component's own script (it comes as JSON bytes).
 export default function draw(component, received) {
   const {parentElement, setTriggerValue} = component;
-  const data = withBackground(received, setTriggerValue);
+  const whole = withFigure(received, setTriggerValue);
+  if (!whole) return;  // the script sends the figure whole, and a run that draws it
+  const data = withBackground(whole, setTriggerValue);
   if (!data) return;  // the script sends the background, and a run that draws it
   if (data.readout) {
     drawReadout(parentElement, data.readout);
