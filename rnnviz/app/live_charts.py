@@ -176,13 +176,12 @@ def live_chart(
     height = spec.get("layout", {}).get("height")
     n_back = background_count(spec)
     data: dict[str, Any] = {**urls(), "config": CONFIG, "background": n_back}
-    traces = json_text(spec.get("data", [])[n_back:])
-    if n_back:
+    start = ""
+    if n_back:  # the background goes apart from the figure (and only when the page lacks it), never in a patch
         back = json_text(spec["data"][:n_back])
         digest, send = _background_once(back, key)
         data.update(background_hash=digest, background_sent=send)
-        if send:
-            traces = _join(back, traces)
+        start = f'"back":{back},' if send else ""
     text = st.session_state.get(TEXT_KEY)
     if isinstance(text, str):  # the text this run drew: the page skips drawing it once the box holds newer text
         data["text"] = {"key": TEXT_KEY, "value": text}
@@ -191,10 +190,10 @@ def live_chart(
     if play is not None:
         data["play"] = play
     layout = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
-    figure_json = '{"data":' + traces + ',"layout":' + json_text(layout) + "}"
+    figure_json = '{"data":' + json_text(spec.get("data", [])[n_back:]) + ',"layout":' + json_text(layout) + "}"
     _mount(
         key=key,
-        data=(_patched(figure_json, key) + json_text(data)[1:]).encode(),  # the page decodes the bytes (chart_data)
+        data=(_patched(figure_json, key) + start + json_text(data)[1:]).encode(),  # the page decodes the bytes
         height=int(height) if height else "content",
         on_step_change=on_step or _ignore,
         on_nudge_change=on_nudge or _ignore,
@@ -236,13 +235,6 @@ def _patched(figure_json: str, key: str) -> str:
 def _resend_keyframe(key: str) -> None:
     """The page asked for chart `key`'s figure whole (it does not hold the keyframe a patch was on)."""
     st.session_state.get(_KEYFRAME, {}).pop(key, None)
-
-
-def _join(first: str, second: str) -> str:
-    """Two JSON lists as one."""
-    if first == "[]":
-        return second
-    return first if second == "[]" else first[:-1] + "," + second[1:]
 
 
 _SENT = "_rnnviz_live_chart_backgrounds"  # session state: chart key -> the hash of the background last sent to it
@@ -350,12 +342,20 @@ def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
             data = chart_data(proto)
             if "readout" in data:  # the play readout, not a chart
                 continue
-            figure = data.get("figure")
-            if figure is None:
-                base = _KEYFRAMES.get(data.get("keyframe", ""))
-                figure = apply(copy.deepcopy(base.figure), data["patch"]) if base else {"patch": data["patch"]}
-            back = _BACKGROUNDS.get(data.get("background_hash", "")) if data.get("background_sent") is False else None
-            if back is not None and "data" in figure:  # the page already holds it (known only where it was sent)
-                figure = {**figure, "data": json.loads(back) + figure["data"]}
-            out[proto.id.split("-", 2)[-1]] = figure
+            out[proto.id.split("-", 2)[-1]] = _whole_figure(data)
     return out
+
+
+def _whole_figure(data: dict[str, Any]) -> dict[str, Any]:
+    """The figure a chart's data gives the page to draw: a patch applied to its keyframe, the background in front."""
+    figure = data.get("figure")
+    if figure is None:
+        base = _KEYFRAMES.get(data.get("keyframe", ""))
+        if base is None:  # sent by another process: only what this run sent
+            return {"patch": data["patch"]}
+        figure = apply(copy.deepcopy(base.figure), data["patch"])
+    back = data.get("back")
+    if back is None and data.get("background_sent") is False:  # the page already held it: put it back
+        known = _BACKGROUNDS.get(data.get("background_hash", ""))
+        back = json.loads(known) if known is not None else None
+    return figure if back is None else {**figure, "data": back + figure["data"]}

@@ -457,3 +457,35 @@ def test_a_burst_of_keys_draws_no_text_the_box_has_moved_past(chromium_browser, 
         assert len(stale) <= 1, drawn
     finally:
         ctx.close()
+
+
+# What the page holds of each chart: whether the script's data was a patch, and the figure the page drew from it.
+PATCHED = """(keys) => keys.map((k) => {
+    const d = document.querySelector('.st-key-' + k + ' .rnnviz-chart').__rnnviz.data;
+    return {patch: !!d.patch, keyframe: d.keyframe, title: (d.figure.layout.title || {}).text || ''}; })"""
+POSITIVITY_TICK = """(k) => { const t = [...document.querySelectorAll('.st-key-' + k + ' .js-plotly-plot .xtick text')];
+    return t.length ? t[t.length - 1].textContent : null; }"""
+
+
+@pytest.mark.browser
+@needs_browser
+def test_keystrokes_draw_from_patches_and_a_page_that_lost_its_keyframes_gets_figures_whole(chromium_browser, app_url):
+    ctx, page = open_page(chromium_browser, app_url + "?text=a%20fine&model=rnn-2")
+    try:
+        whole = page.evaluate(PATCHED, KEYS)
+        assert not any(c["patch"] for c in whole)
+        type_word(page, "film")
+        typed = page.evaluate(PATCHED, KEYS)
+        assert all(c["patch"] for c in typed), typed  # every view drew "film" from a patch on what it held
+        assert typed[0]["title"].endswith("“film”")
+        assert page.evaluate(POSITIVITY_TICK, CHART_KEYS["positivity"]) == "film"
+        page.evaluate("() => window.__rnnvizKeyframes.clear()")  # as if the page had dropped them all
+        page.keyboard.press("s")
+        wait_title(page, "films")  # the page asked for every figure whole, and drew it
+        assert page.evaluate(POSITIVITY_TICK, CHART_KEYS["positivity"]) == "films"
+        page.wait_for_timeout(300)
+        again = page.evaluate(PATCHED, KEYS)
+        assert not any(c["patch"] for c in again)
+        assert all(c["keyframe"] != t["keyframe"] for c, t in zip(again, typed, strict=True))
+    finally:
+        ctx.close()

@@ -253,27 +253,31 @@ function applyPatch(old, patch) {
   throw new Error('not a figure patch: ' + kind);
 }
 
-// The data with its figure whole: a patch is applied to a copy of the keyframe it was made on. Null if the page
-// does not hold that keyframe (the script is asked to send the figure whole).
+// The data with its figure whole: a patch is applied to a copy of the keyframe it was made on, and a background
+// sent with it goes in front (as withBackground expects). Null if the page does not hold that keyframe (the
+// script is asked to send the figure whole).
 const patched = new WeakMap();
 function withFigure(data, setTriggerValue) {
   if (!data.keyframe) return data;
   if (patched.has(data)) return patched.get(data);
   const kept = keyframes();
-  let out = data;
+  let figure = data.figure;
   if (!data.patch) {
     kept.delete(data.keyframe);
-    kept.set(data.keyframe, structuredClone(data.figure));  // a copy: drawing may add to the figure it is given
+    kept.set(data.keyframe, structuredClone(figure));  // a copy: drawing may add to the figure it is given
     while (kept.size > KEYFRAMES_KEPT) kept.delete(kept.keys().next().value);
   } else if (kept.has(data.keyframe)) {
     const base = kept.get(data.keyframe);
     kept.delete(data.keyframe);
     kept.set(data.keyframe, base);  // the most recently used is kept longest
-    out = Object.assign({}, data, {figure: applyPatch(structuredClone(base), data.patch)});
+    figure = applyPatch(structuredClone(base), data.patch);
   } else {
     setTriggerValue('keyframe', data.keyframe);
-    out = null;
+    patched.set(data, null);
+    return null;
   }
+  if (data.back) figure = Object.assign({}, figure, {data: data.back.concat(figure.data)});
+  const out = Object.assign({}, data, {figure});
   patched.set(data, out);
   return out;
 }
