@@ -60,6 +60,7 @@ export default async (c) => {
 };
 """
 CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}  # plotly.js config of every chart
+_CONFIG_JSON = json.dumps(CONFIG, separators=(",", ":"))
 COMPONENT = "rnnviz_live_chart"
 _URLS = "_rnnviz_live_chart_urls"  # session state: where this server serves the two scripts
 # The charts' styles come with the module too (live_chart.js puts them on the page once): css given here would travel
@@ -175,7 +176,7 @@ def live_chart(
     spec = figure if isinstance(figure, dict) else figure_spec(figure)
     height = spec.get("layout", {}).get("height")
     n_back = background_count(spec)
-    data: dict[str, Any] = {**urls(), "config": CONFIG, "background": n_back}
+    data: dict[str, Any] = {"module": urls()["module"], "background": n_back}
     start = ""
     if n_back:  # the background goes apart from the figure (and only when the page lacks it), never in a patch
         back = json_text(spec["data"][:n_back])
@@ -184,7 +185,7 @@ def live_chart(
         start = f'"back":{back},' if send else ""
     text = st.session_state.get(TEXT_KEY)
     if isinstance(text, str):  # the text this run drew: the page skips drawing it once the box holds newer text
-        data["text"] = {"key": TEXT_KEY, "value": text}
+        data["text"] = {"key": TEXT_KEY, "hash": text_hash(text)}  # a hash: the text itself is up to 2,000 chars
     if step is not None:
         data.update(step=int(step), n_steps=int(n_steps or step))
     if play is not None:
@@ -229,7 +230,19 @@ def _patched(figure_json: str, key: str) -> str:
             return f'{{"patch":{patch},"keyframe":"{kept[key].digest}",'
     frame = Keyframe(hashlib.sha1(figure_json.encode()).hexdigest()[:16], figure)
     kept[key] = _KEYFRAMES.setdefault(frame.digest, frame)
-    return f'{{"figure":{figure_json},"keyframe":"{frame.digest}",'
+    # plotly.js and its config go with the keyframe only: the page keeps them with it
+    return f'{{"figure":{figure_json},"keyframe":"{frame.digest}","src":"{urls()["src"]}","config":{_CONFIG_JSON},'
+
+
+@functools.lru_cache(maxsize=16)
+def text_hash(text: str) -> str:
+    """FNV-1a (32 bits) of the text's UTF-16 code units, in hex: what live_chart.js computes of the text box's value
+    (JavaScript strings are UTF-16) to tell whether the box has moved past the text a run drew."""
+    h = 0x811C9DC5
+    units = text.encode("utf-16-le")
+    for lo, hi in zip(units[::2], units[1::2], strict=True):
+        h = ((h ^ (lo | hi << 8)) * 0x01000193) & 0xFFFFFFFF
+    return format(h, "x")
 
 
 def _resend_keyframe(key: str) -> None:

@@ -97,3 +97,10 @@ def test_keystrokes_send_patches_that_rebuild_the_views_as_drawn_whole(model):
             assert len(json.dumps(sent[k]["patch"])) <= PATCH_SHARE * len(json.dumps(first[k]["figure"]))
         whole = app_test(query={"model": model, "text": text}).run()  # a fresh session gets every figure whole
         assert drawn_figures(at.get("bidi_component")) == drawn_figures(whole.get("bidi_component")), text
+
+
+def test_the_text_hash_is_fnv1a_of_utf16_code_units_as_the_page_computes_it():
+    from rnnviz.app.live_charts import text_hash
+
+    assert [text_hash(s) for s in ("", "a", "foobar")] == ["811c9dc5", "e40c292c", "bf9cf968"]  # FNV-1a vectors
+    assert text_hash("é 😀") != text_hash("é 😁")  # a character outside the BMP is two UTF-16 units

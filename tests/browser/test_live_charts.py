@@ -83,6 +83,7 @@ def test_only_the_projections_unchanging_traces_are_background():
 
 def test_the_four_views_are_live_charts_with_their_figures():
     at = AppTest.from_file(APP, default_timeout=60).run()
+    first = chart_data(at.get("bidi_component")[0].proto)  # a figure sent whole, with plotly.js and its config
     at.text_input(key=TEXT_KEY).set_value("the plot was dull but the acting was wonderful").run()
     assert not at.exception
     elements = at.get("bidi_component")
@@ -95,10 +96,12 @@ def test_the_four_views_are_live_charts_with_their_figures():
     for element in elements:  # strict JSON, as browsers parse it: no NaN or Infinity
         assert element.proto.WhichOneof("data") == "bytes"  # JSON encoded once by the script, decoded by the page
         json.loads(element.proto.bytes, parse_constant=_refuse)
-    data = chart_data(elements[0].proto)
-    assert data["src"].startswith("component/") and data["src"].split("?")[0].endswith("/plotly.min.js")
-    assert data["module"].split("?")[0].endswith("/live_chart.js")
-    assert data["config"]["displayModeBar"] is False
+    assert first["src"].startswith("component/") and first["src"].split("?")[0].endswith("/plotly.min.js")
+    assert first["config"]["displayModeBar"] is False
+    for element in elements:  # a patch comes without them: the page keeps them with the keyframe
+        data = chart_data(element.proto)
+        assert data["module"].split("?")[0].endswith("/live_chart.js")
+        assert ("src" in data) == ("figure" in data) == ("patch" not in data)
     assert len(elements[0].proto.js_content) < 300  # the module travels once, not with every run
 
 
@@ -483,7 +486,7 @@ def test_keystrokes_draw_from_patches_and_a_page_that_lost_its_keyframes_gets_fi
         page.evaluate("() => window.__rnnvizKeyframes.clear()")  # as if the page had dropped them all
         page.keyboard.press("s")
         wait_title(page, "films")  # the page asked for every figure whole, and drew it
-        assert page.evaluate(POSITIVITY_TICK, CHART_KEYS["positivity"]) == "films"
+        page.wait_for_function(f"(k) => ({POSITIVITY_TICK})(k) === 'films'", arg=CHART_KEYS["positivity"])
         page.wait_for_timeout(300)
         again = page.evaluate(PATCHED, KEYS)
         assert not any(c["patch"] for c in again)

@@ -211,7 +211,14 @@ function stale(data) {
   const t = data.text;
   if (!t) return false;
   const box = document.querySelector(`.st-key-${t.key} textarea, .st-key-${t.key} input`);
-  return !!box && box.value !== t.value;
+  return !!box && textHash(box.value) !== t.hash;
+}
+
+// FNV-1a (32 bits) of a string's UTF-16 code units, in hex (rnnviz/app/live_charts.py text_hash: the same).
+function textHash(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16);
 }
 const STALE_WAIT_MS = 1500;  // a stale draw waits at most this long for the newer run (then draws anyway)
 
@@ -262,22 +269,25 @@ function withFigure(data, setTriggerValue) {
   if (patched.has(data)) return patched.get(data);
   const kept = keyframes();
   let figure = data.figure;
+  let {src, config} = data;  // plotly.js and its config come with the keyframe
   if (!data.patch) {
     kept.delete(data.keyframe);
-    kept.set(data.keyframe, structuredClone(figure));  // a copy: drawing may add to the figure it is given
+    // a copy: drawing may add to the figure it is given
+    kept.set(data.keyframe, {figure: structuredClone(figure), src, config});
     while (kept.size > KEYFRAMES_KEPT) kept.delete(kept.keys().next().value);
   } else if (kept.has(data.keyframe)) {
     const base = kept.get(data.keyframe);
     kept.delete(data.keyframe);
     kept.set(data.keyframe, base);  // the most recently used is kept longest
-    figure = applyPatch(structuredClone(base), data.patch);
+    figure = applyPatch(structuredClone(base.figure), data.patch);
+    ({src, config} = base);
   } else {
     setTriggerValue('keyframe', data.keyframe);
     patched.set(data, null);
     return null;
   }
   if (data.back) figure = Object.assign({}, figure, {data: data.back.concat(figure.data)});
-  const out = Object.assign({}, data, {figure});
+  const out = Object.assign({}, data, {figure, src, config});
   patched.set(data, out);
   return out;
 }
