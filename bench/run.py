@@ -395,20 +395,26 @@ def tcp_bytes_sent(server: Server) -> dict[str, int]:
 
 
 def tcp_delta(before: dict[str, int], after: dict[str, int]) -> int:
-    """Bytes sent between two readings over the connections open at both: the session's websocket. A connection
-    opened in between is the page fetching a file (a font the first italic text needs: 138 kB, which counted as
-    23 kB per keystroke of 6 before), not what a keystroke sends."""
-    return sum(n - before[peer] for peer, n in after.items() if peer in before)
+    """Bytes sent between two readings, over the connections open at the second (a closed one drops out)."""
+    return sum(n - before.get(peer, 0) for peer, n in after.items())
 
 
 async def breakdown(browser: Any, server: Server, app: str, n_tokens: int = 20, n_keys: int = 6) -> dict[str, float]:
     """Bytes per keystroke by what they carry (T = n_tokens), and over the wire (TCP, after compression)."""
     s = await Session.open(browser, server, app, sentence(n_tokens), decode=True)
     received = s.messages
+    # Files the page fetches meanwhile are not what a keystroke sends (a font the first italic text needs is 138 kB,
+    # which once counted as 23 kB per keystroke): their bytes are taken off what TCP carried.
+    fetched: list[Any] = []
+    s.page.on("requestfinished", lambda request: fetched.append(request))
     start, sent = len(received), tcp_bytes_sent(server)
     for key in keystrokes(n_keys):
         await s.key(key)
-    out: dict[str, float] = {"wire (TCP)": tcp_delta(sent, tcp_bytes_sent(server)) / n_keys}
+    wire = tcp_delta(sent, tcp_bytes_sent(server))
+    for request in fetched:
+        sizes = await request.sizes()
+        wire -= sizes["responseBodySize"] + sizes["responseHeadersSize"]
+    out: dict[str, float] = {"wire (TCP)": wire / n_keys}
     await s.close()
     for _, size, (kind, what) in received[start:]:
         name = f"{kind} {what}".strip()
