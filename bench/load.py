@@ -59,6 +59,7 @@ from websockets.asyncio.client import connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from rnnviz.app.keys import CHART_KEYS, TEXT_KEY  # noqa: E402
+from rnnviz.app.patch import apply as apply_patch  # noqa: E402
 from rnnviz.vocab import display_token, tokenize  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -135,6 +136,7 @@ class Session:
     expected: set[str] = field(default_factory=set)  # the views the first run drew (the app: all four)
     cookies: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    keyframes: dict[str, Any] = field(default_factory=dict)  # the positivity view's figures sent whole, by hash
     first_run: asyncio.Event = field(default_factory=asyncio.Event)
     words: list[tuple[str, ...]] = field(init=False)
 
@@ -152,9 +154,20 @@ class Session:
                 return
 
 
-def positivity_words(spec_json: str) -> tuple[str, ...] | None:
-    """The words of the positivity view's spec (its hover labels), or None if it has none."""
-    for trace in json.loads(spec_json).get("figure", {}).get("data", []):
+def positivity_words(spec_json: str | bytes, keyframes: dict[str, Any] | None = None) -> tuple[str, ...] | None:
+    """The words of the positivity view's spec (its hover labels), or None if it has none. A chart's data that is a
+    patch (rnnviz/app/patch.py) is applied to its keyframe, which `keyframes` (hash -> figure) keeps as the page
+    does."""
+    data = json.loads(spec_json)
+    keyframes = {} if keyframes is None else keyframes
+    if "patch" in data:
+        base = keyframes.get(data.get("keyframe", ""))
+        figure = apply_patch(base, data["patch"]) if base is not None else {}
+    else:
+        figure = data.get("figure", {})
+        if "keyframe" in data:
+            keyframes[data["keyframe"]] = figure
+    for trace in figure.get("data", []):
         labels = trace.get("hovertext")
         if isinstance(labels, list) and labels and isinstance(labels[0], str) and WORD.match(labels[0]):
             return tuple(m.group(1) if (m := WORD.match(h)) else "" for h in labels)
@@ -167,7 +180,7 @@ def tick_words(spec_json: str) -> tuple[str, ...] | None:
     return tuple(ticks) if isinstance(ticks, list) else None
 
 
-def view_of(element: Any, etype: str) -> tuple[str | None, tuple[str, ...] | None]:
+def view_of(element: Any, etype: str, keyframes: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:
     """Which view an element is and the words it shows. The dashboard's live charts by their keys; the
     floors (bench/floor_app.py) stand in for the positivity view: the text floor's one `st.text` (the typed
     text, whose words are compared as the dashboard labels them) or the chart floor's one chart."""
@@ -177,7 +190,9 @@ def view_of(element: Any, etype: str) -> tuple[str | None, tuple[str, ...] | Non
     view = VIEWS.get(chart.id.rsplit("-", 1)[-1])
     if view != "positivity":
         return view, None
-    return view, positivity_words(chart.json) if etype == "bidi_component" else tick_words(chart.spec)
+    if etype != "bidi_component":
+        return view, tick_words(chart.spec)
+    return view, positivity_words(chart.bytes if chart.WhichOneof("data") == "bytes" else chart.json, keyframes)
 
 
 async def read(ws: Any, s: Session) -> None:
@@ -199,7 +214,7 @@ async def read(ws: Any, s: Session) -> None:
             elif etype == "text_input" and element.text_input.id.endswith("-" + TEXT_KEY):
                 s.widget_id = element.text_input.id
             elif etype in ("bidi_component", "plotly_chart", "text"):  # a live chart; the floors' chart or text
-                view, found = view_of(element, etype)
+                view, found = view_of(element, etype, s.keyframes)
                 if view is not None:
                     views.add(view)
                     if not s.first_run.is_set():

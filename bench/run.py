@@ -27,7 +27,8 @@ alternating between them, in headless Chromium:
 
 Prints a table (ours, floor, ratio, target; every other column's ratio is also to the floor) and writes JSON to
 bench/results/. Levers: `--flag runner.fastReruns=true` passes a config option to our server only;
-`--variant NAME=live=120ms,runner.fastReruns=true` adds a variant of ours to the same interleaved run.
+`--variant NAME=live=120ms,runner.fastReruns=true` adds a variant of ours to the same interleaved run
+(`--variant NAME=root=PATH`: the dashboard of another checkout, e.g. main before a change).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ OURS, FLOOR, OLD = "ours", "floor", "old floor"
 APP, FLOOR_APP = "streamlit_app.py", "bench/floor_app.py"
 SCRIPTS = {OURS: (APP, {}), FLOOR: (FLOOR_APP, {"RNNVIZ_FLOOR": "text"}), OLD: (FLOOR_APP, {"RNNVIZ_FLOOR": "chart"})}
 # Variants of ours measured in the same run (--variant): name -> (environment, config flags).
+ROOT_ENV = "RNNVIZ_BENCH_ROOT"  # a variant's checkout (root=PATH), read by launch() only
 VARIANTS: dict[str, tuple[dict[str, str], list[str]]] = {}
 
 
@@ -70,13 +72,16 @@ def kind(app: str) -> str:
 
 def variant(spec: str) -> tuple[str, tuple[dict[str, str], list[str]]]:
     """'NAME=live=120ms,runner.fastReruns=true' -> a variant of ours: its text box's debounce (through
-    bench/timing/sitecustomize.py) and config options for its server."""
+    bench/timing/sitecustomize.py) and config options for its server. 'NAME=root=PATH' runs the dashboard of
+    another checkout (the code before a change, say: `git worktree add PATH main`) with this one's config."""
     name, _, options = spec.partition("=")
     env: dict[str, str] = {}
     flags: list[str] = []
     for option in filter(None, options.split(",")):
         if option.startswith("live="):
             env["RNNVIZ_BENCH_LIVE"] = option.removeprefix("live=")
+        elif option.startswith("root="):
+            env[ROOT_ENV] = str(Path(option.removeprefix("root=")).resolve())
         else:
             flags.append(option)
     return name, (env, flags)
@@ -172,10 +177,12 @@ def stats(xs: list[float]) -> dict[str, float]:
 def launch(app: str, flags: list[str], run_log: Path) -> Server:
     """`streamlit run` for one app on a free port, once it answers its health check; every run of its script
     is timed into `run_log` (bench/timing/sitecustomize.py)."""
-    script, env = SCRIPTS[app] if app in SCRIPTS else (APP, VARIANTS[app][0])
+    script, env = SCRIPTS[app] if app in SCRIPTS else (APP, dict(VARIANTS[app][0]))
     flags = flags if app == OURS else VARIANTS[app][1] if app in VARIANTS else []
     extra = [f"--{f.split('=', 1)[0]}={f.split('=', 1)[1]}" for f in flags]
-    env = {"PYTHONPATH": f"{ROOT}{os.pathsep}{TIMING}", "RNNVIZ_RUN_LOG": str(run_log), **env}
+    root = env.pop(ROOT_ENV, str(ROOT))
+    script = script if root == str(ROOT) else str(Path(root) / script)
+    env = {"PYTHONPATH": f"{root}{os.pathsep}{TIMING}", "RNNVIZ_RUN_LOG": str(run_log), **env}
     return Server.start(script, env=env, ports=PORTS, timeout=90, poll=0.05, flags=[*LOOPBACK_FLAGS, *extra])
 
 
@@ -396,10 +403,18 @@ async def breakdown(browser: Any, server: Server, app: str, n_tokens: int = 20, 
     """Bytes per keystroke by what they carry (T = n_tokens), and over the wire (TCP, after compression)."""
     s = await Session.open(browser, server, app, sentence(n_tokens), decode=True)
     received = s.messages
+    # Files the page fetches meanwhile are not what a keystroke sends (a font the first italic text needs is 138 kB,
+    # which once counted as 23 kB per keystroke): their bytes are taken off what TCP carried.
+    fetched: list[Any] = []
+    s.page.on("requestfinished", lambda request: fetched.append(request))
     start, sent = len(received), tcp_bytes_sent(server)
     for key in keystrokes(n_keys):
         await s.key(key)
-    out: dict[str, float] = {"wire (TCP)": tcp_delta(sent, tcp_bytes_sent(server)) / n_keys}
+    wire = tcp_delta(sent, tcp_bytes_sent(server))
+    for request in fetched:
+        sizes = await request.sizes()
+        wire -= sizes["responseBodySize"] + sizes["responseHeadersSize"]
+    out: dict[str, float] = {"wire (TCP)": wire / n_keys}
     await s.close()
     for _, size, (kind, what) in received[start:]:
         name = f"{kind} {what}".strip()
@@ -642,7 +657,8 @@ def main() -> None:
         "--variant",
         action="append",
         default=[],
-        help="NAME=live=120ms,runner.fastReruns=true: a variant of ours, measured in the same run",
+        help="NAME=live=120ms,runner.fastReruns=true or NAME=root=PATH (another checkout's dashboard): a variant of "
+        "ours, measured in the same run",
     )
     p.add_argument("--burst-gap", type=int, default=60, help="ms between the keys of a burst (default 60)")
     p.add_argument("--chromium", default=CHROMIUM)

@@ -5,6 +5,9 @@ servers it starts, and only then (with RNNVIZ_RUN_LOG set) does this wrap the on
 script or a fragment (`exec_func_with_error_handling` in its script runner). One line per run: the wall time at
 its end, its seconds, "fragment" or "page", and "rerun" if a newer rerun request stopped it. The app's code is
 untouched, and a server started without these variables is not changed at all.
+
+With RNNVIZ_PROFILE set as well (bench/profile.py), each run that starts while the file RNNVIZ_PROFILE.on exists is also
+profiled with cProfile, and the profiled runs' stats so far are written to RNNVIZ_PROFILE after each of them.
 """
 
 from __future__ import annotations
@@ -13,21 +16,34 @@ import os
 import time
 
 LOG = os.environ.get("RNNVIZ_RUN_LOG")
+PROFILE = os.environ.get("RNNVIZ_PROFILE")
 
 
 def _install(path: str) -> None:
     from streamlit.runtime.scriptrunner import script_runner
 
     run = script_runner.exec_func_with_error_handling
+    profile = None
+    if PROFILE:
+        import cProfile
+
+        profile = cProfile.Profile()
 
     def timed(func, ctx):  # Streamlit's own signature
+        profiled = profile is not None and os.path.exists(PROFILE + ".on")
         t0 = time.perf_counter()
+        if profiled:
+            profile.enable()  # the script runner's thread only
         result = run(func, ctx)
+        if profiled:
+            profile.disable()
         seconds = time.perf_counter() - t0
         kind = "fragment" if ctx.fragment_ids_this_run else "page"
         stopped = "rerun" if result[2] else "done"
         with open(path, "a") as out:
             out.write(f"{time.time():.3f} {seconds:.6f} {kind} {stopped}\n")
+        if profiled:
+            profile.dump_stats(PROFILE)
         return result
 
     script_runner.exec_func_with_error_handling = timed

@@ -15,13 +15,16 @@ route is given a folder of its own holding that one file (a hard link, else a co
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
 import math
 import os
 import shutil
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +36,9 @@ import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
 
 from rnnviz.app.keys import PLAY_INTERVAL_S, TEXT_KEY
+from rnnviz.app.patch import apply, diff
 from rnnviz.figures.frame import Frame
-from rnnviz.figures.style import BACKGROUND, Spec, figure_from, jsonable
+from rnnviz.figures.style import BACKGROUND, Spec, figure_from, json_text
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"  # plotly.min.js ships here
 CACHE_ENV = "RNNVIZ_CACHE_DIR"  # where the folder served for plotly.js lives (default ~/.cache/rnnviz)
@@ -44,13 +48,19 @@ PLOTLY_JS, MODULE_JS = "plotly.min.js", "live_chart.js"
 # inline code would travel with every run of the script, once per chart. Both URLs are relative to
 # where Streamlit serves its own scripts, which holds the server's base path however the app is
 # reached (a --server.baseUrlPath, or a host such as Community Cloud that serves it under a prefix).
+# A chart's data comes as JSON bytes (the script encodes each figure once): decoded here, once per message (kept on
+# the message's array), and handed to the module.
 # (Several lines: Streamlit takes a one-line string with a "/" in it for a file path.)
 JS = """
-const base = ([...document.scripts].map((s) => s.src).find((s) => s.includes('/static/js/index.')) || location.href)
-  .replace(/static[/]js[/].*$/, '');
-export default async (c) => (await import(new URL(c.data.module, base).href)).default(c);
+const b = (document.querySelector('script[src*="/static/js/index."]')?.src||location.href)
+  .replace(/static[/]js[/].*$/,'');
+export default async (c) => {
+  const d = c.data.d ??= JSON.parse(new TextDecoder().decode(c.data));
+  return (await import(new URL(d.module, b).href)).default(c, d);
+};
 """
 CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}  # plotly.js config of every chart
+_CONFIG_JSON = json.dumps(CONFIG, separators=(",", ":"))
 COMPONENT = "rnnviz_live_chart"
 _URLS = "_rnnviz_live_chart_urls"  # session state: where this server serves the two scripts
 # The charts' styles come with the module too (live_chart.js puts them on the page once): css given here would travel
@@ -126,7 +136,7 @@ def figure_spec(figure: go.Figure | Spec) -> dict[str, Any]:
     A view's spec (rnnviz.figures.SPECS) is converted directly; a Plotly figure goes through its JSON.
     """
     if isinstance(figure, dict):
-        spec = jsonable(figure)
+        spec = json.loads(json_text(figure))
     else:
         spec = json.loads(pio.to_json(figure, validate=False))
     spec.get("layout", {}).pop("template", None)
@@ -161,49 +171,103 @@ def live_chart(
     if not _serves_plotly_js(PLOTLY_DIR):  # an unusual plotly install: Streamlit's own chart still works
         fallback_chart(figure, key, on_step)
         return
-    spec = figure_spec(figure)
+    # A view's spec goes out as it was built (numpy arrays and all), encoded to JSON once: no Plotly objects, no
+    # round trip through json.loads, and Streamlit hashes the bytes instead of encoding the figure twice more.
+    spec = figure if isinstance(figure, dict) else figure_spec(figure)
     height = spec.get("layout", {}).get("height")
     n_back = background_count(spec)
-    data = {**urls(), "figure": spec, "config": CONFIG, "background": n_back}
-    if n_back:
-        data.update(_background_once(data, n_back, key))
+    data: dict[str, Any] = {"module": urls()["module"], "background": n_back}
+    start = ""
+    if n_back:  # the background goes apart from the figure (and only when the page lacks it), never in a patch
+        back = json_text(spec["data"][:n_back])
+        digest, send = _background_once(back, key)
+        data.update(background_hash=digest, background_sent=send)
+        start = f'"back":{back},' if send else ""
     text = st.session_state.get(TEXT_KEY)
     if isinstance(text, str):  # the text this run drew: the page skips drawing it once the box holds newer text
-        data["text"] = {"key": TEXT_KEY, "value": text}
+        data["text"] = {"key": TEXT_KEY, "hash": text_hash(text)}  # a hash: the text itself is up to 2,000 chars
     if step is not None:
         data.update(step=int(step), n_steps=int(n_steps or step))
     if play is not None:
         data["play"] = play
+    layout = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
+    figure_json = '{"data":' + json_text(spec.get("data", [])[n_back:]) + ',"layout":' + json_text(layout) + "}"
     _mount(
         key=key,
-        data=data,
+        data=(_patched(figure_json, key) + start + json_text(data)[1:]).encode(),  # the page decodes the bytes
         height=int(height) if height else "content",
         on_step_change=on_step or _ignore,
         on_nudge_change=on_nudge or _ignore,
         on_background_change=functools.partial(_resend_background, key),
+        on_keyframe_change=functools.partial(_resend_keyframe, key),
     )
 
 
+_KEYFRAME = "_rnnviz_live_chart_keyframes"  # session state: chart key -> the Keyframe the page keeps for it
+PATCH_SHARE = 0.5  # a patch bigger than this share of its figure: the figure goes whole, as a new keyframe
+
+
+@dataclass(frozen=True, eq=False)
+class Keyframe:
+    """A figure this session sent whole to a chart, by hash: later runs send patches on it."""
+
+    digest: str
+    figure: dict[str, Any]
+
+
+# hash -> keyframe, for as long as a session keeps it (drawn_figures applies the patches a test reads)
+_KEYFRAMES: weakref.WeakValueDictionary[str, Keyframe] = weakref.WeakValueDictionary()
+
+
+def _patched(figure_json: str, key: str) -> str:
+    """The start of chart `key`'s data as JSON: `"figure"`, or a `"patch"` on the keyframe this session last sent
+    to that chart whole (which the page keeps), with the keyframe's hash."""
+    figure = json.loads(figure_json)
+    kept = st.session_state.setdefault(_KEYFRAME, {})
+    if key in kept:
+        patch = json_text(diff(kept[key].figure, figure) or ["d", {}, []])
+        if len(patch) <= PATCH_SHARE * len(figure_json):
+            return f'{{"patch":{patch},"keyframe":"{kept[key].digest}",'
+    frame = Keyframe(hashlib.sha1(figure_json.encode()).hexdigest()[:16], figure)
+    kept[key] = _KEYFRAMES.setdefault(frame.digest, frame)
+    # plotly.js and its config go with the keyframe only: the page keeps them with it
+    return f'{{"figure":{figure_json},"keyframe":"{frame.digest}","src":"{urls()["src"]}","config":{_CONFIG_JSON},'
+
+
+@functools.lru_cache(maxsize=16)
+def text_hash(text: str) -> str:
+    """FNV-1a (32 bits) of the text's UTF-16 code units, in hex: what live_chart.js computes of the text box's value
+    (JavaScript strings are UTF-16) to tell whether the box has moved past the text a run drew."""
+    h = 0x811C9DC5
+    units = text.encode("utf-16-le")
+    for lo, hi in zip(units[::2], units[1::2], strict=True):
+        h = ((h ^ (lo | hi << 8)) * 0x01000193) & 0xFFFFFFFF
+    return format(h, "x")
+
+
+def _resend_keyframe(key: str) -> None:
+    """The page asked for chart `key`'s figure whole (it does not hold the keyframe a patch was on)."""
+    st.session_state.get(_KEYFRAME, {}).pop(key, None)
+
+
 _SENT = "_rnnviz_live_chart_backgrounds"  # session state: chart key -> the hash of the background last sent to it
-_BACKGROUNDS: dict[str, list[dict[str, Any]]] = {}  # hash -> background traces, the last few (drawn_figures)
+_BACKGROUNDS: dict[str, str] = {}  # hash -> background traces as JSON, the last few (chart_data, drawn_figures)
 
 
-def _background_once(data: dict[str, Any], n: int, key: str) -> dict[str, Any]:
-    """The chart's background (its first `n` traces) by its hash, and the traces themselves only when this session
-    has not sent that background to this chart yet: the page keeps the backgrounds it was sent, so a keystroke that
-    leaves the background as it was sends none of it (the projection's map is about half its spec)."""
-    spec = data["figure"]
-    back = spec["data"][:n]
-    digest = hashlib.sha1(json.dumps(back, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+def _background_once(back: str, key: str) -> tuple[str, bool]:
+    """The hash of the chart's background (its first traces, as JSON), and whether to send the traces themselves:
+    only when this session has not sent that background to this chart yet. The page keeps the backgrounds it was
+    sent, so a keystroke that leaves the background as it was sends none of it (the projection's map is about half
+    its spec)."""
+    digest = hashlib.sha1(back.encode()).hexdigest()[:16]
     _BACKGROUNDS[digest] = back
     while len(_BACKGROUNDS) > 64:
         _BACKGROUNDS.pop(next(iter(_BACKGROUNDS)))
     sent = st.session_state.setdefault(_SENT, {})
     if sent.get(key) == digest:
-        data["figure"] = {**spec, "data": spec["data"][n:]}
-        return {"background_hash": digest, "background_sent": False}
+        return digest, False
     sent[key] = digest
-    return {"background_hash": digest, "background_sent": True}
+    return digest, True
 
 
 def _resend_background(key: str) -> None:
@@ -219,7 +283,7 @@ def live_readout(words: list[str], outputs: list[float], step: int, key: str, st
         return
     readout = {"words": list(words), "outputs": [round(float(o), 4) for o in outputs], "step": int(step),
                "n_steps": len(words), "hides": f".st-key-{stands_for}"}  # fmt: skip
-    _mount(key=key, data={**urls(), "readout": readout}, height="content")
+    _mount(key=key, data=json_text({**urls(), "readout": readout}).encode(), height="content")
 
 
 def nudged_state(key: str) -> tuple[int, float, float] | None:
@@ -274,18 +338,37 @@ def _ignore() -> None:
     return None
 
 
+def chart_data(proto: Any) -> dict[str, Any]:
+    """What a live chart's element (a BidiComponent proto) gives the page: the data as a dict (sent as JSON bytes)."""
+    return json.loads(proto.bytes if proto.WhichOneof("data") == "bytes" else proto.json)
+
+
 def drawn_figures(elements: Any) -> dict[str, dict[str, Any]]:
     """Chart key -> figure dict for every live chart among Streamlit elements (AppTest's `at.get("bidi_component")`
-    or BidiComponent protos): what the page was sent to draw. A background the page already held is put back from
-    this process's cache; protos from a server in another process keep only what that run sent."""
+    or BidiComponent protos): what the page was sent to draw. A patch is applied to its keyframe and a background
+    the page already held is put back, both from this process's cache; protos from a server in another process
+    keep only what that run sent (a patch stays {"patch": ...})."""
     out: dict[str, dict[str, Any]] = {}
     for element in elements:
         proto = getattr(element, "proto", element)
         if proto.component_name == COMPONENT:
-            data = json.loads(proto.json)
-            figure = data["figure"]
-            back = _BACKGROUNDS.get(data.get("background_hash", "")) if data.get("background_sent") is False else None
-            if back is not None:  # the page already holds it: put it back (known only in the process that sent it)
-                figure = {**figure, "data": back + figure["data"]}
-            out[proto.id.split("-", 2)[-1]] = figure
+            data = chart_data(proto)
+            if "readout" in data:  # the play readout, not a chart
+                continue
+            out[proto.id.split("-", 2)[-1]] = _whole_figure(data)
     return out
+
+
+def _whole_figure(data: dict[str, Any]) -> dict[str, Any]:
+    """The figure a chart's data gives the page to draw: a patch applied to its keyframe, the background in front."""
+    figure = data.get("figure")
+    if figure is None:
+        base = _KEYFRAMES.get(data.get("keyframe", ""))
+        if base is None:  # sent by another process: only what this run sent
+            return {"patch": data["patch"]}
+        figure = apply(copy.deepcopy(base.figure), data["patch"])
+    back = data.get("back")
+    if back is None and data.get("background_sent") is False:  # the page already held it: put it back
+        known = _BACKGROUNDS.get(data.get("background_hash", ""))
+        back = json.loads(known) if known is not None else None
+    return figure if back is None else {**figure, "data": back + figure["data"]}

@@ -253,7 +253,7 @@ def label_positions(
         sx = sy = min(sx, sy)
     px = np.c_[(xy[:, 0] - xr[0]) * sx, (xy[:, 1] - yr[0]) * sy]  # (N, 2), y up
     r = MARKER_PX / 2
-    points = [(x - r, y - r, x + r, y + r) for x, y in px]  # every point blocks its own spot
+    points = np.c_[px - r, px + r]  # (N, 4): every point blocks its own spot (x0, y0, x1, y1)
     placed: list[tuple[float, float, float, float]] = []
     ahead = [k for k in dict.fromkeys(first) if 0 <= k < len(texts)]
     order = ahead + [k for k in range(len(texts)) if k not in ahead]
@@ -261,6 +261,10 @@ def label_positions(
 
     def overlaps(box: tuple[float, ...], others: list[tuple[float, float, float, float]]) -> int:
         return sum(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in others)
+
+    def points_under(box: tuple[float, ...], k: int) -> int:  # the points under the box, point k's own left out
+        hit = (box[0] < points[:, 2]) & (points[:, 0] < box[2]) & (box[1] < points[:, 3]) & (points[:, 1] < box[3])
+        return int(hit.sum()) - int(hit[k])
 
     for k in order:
         if not texts[k]:
@@ -274,7 +278,7 @@ def label_positions(
             by = {"top": y + r, "bottom": y - r - h, "middle": y - h / 2}[v]
             box = (bx, by, bx + w, by + h)
             # another label in the way is far worse than a point under the text
-            cost = 100 * overlaps(box, placed) + overlaps(box, points[:k] + points[k + 1 :])
+            cost = 100 * overlaps(box, placed) + points_under(box, k)
             if best is None or cost < best[0]:
                 best = (cost, pos, box)
             if not cost:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from typing import TYPE_CHECKING, Any
@@ -82,12 +83,23 @@ def kind_note(kind: str) -> str:
 
 def colour(u: float) -> str:
     """The DIVERGING colour at u in [0, 1] (0 blue, 0.5 grey, 1 orange) as an rgb() string."""
-    return sample_colorscale(DIVERGING, [min(1.0, max(0.0, float(u)))])[0]
+    return _diverging_at(min(1.0, max(0.0, float(u))))
 
 
 def hidden_colour(v: float) -> str:
     """The HIDDEN_SCALE colour of a hidden value v in [-1, 1] (-1 purple, 0 light grey, 1 green) as an rgb() string."""
-    return sample_colorscale(HIDDEN_SCALE, [min(1.0, max(0.0, (float(v) + 1) / 2))])[0]
+    return _hidden_at(min(1.0, max(0.0, (float(v) + 1) / 2)))
+
+
+# Plotly checks and parses the whole scale on every call, and a view asks for dozens of colours per keystroke.
+@functools.lru_cache(maxsize=4096)
+def _diverging_at(u: float) -> str:
+    return sample_colorscale(DIVERGING, [u])[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _hidden_at(u: float) -> str:
+    return sample_colorscale(HIDDEN_SCALE, [u])[0]
 
 
 def neuron(k: int) -> str:
@@ -201,8 +213,19 @@ def jsonable(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=_numpy_value), parse_constant=lambda _: None)
 
 
+def json_text(obj: Any) -> str:
+    """`obj` as compact, strict JSON text (what `json.dumps(jsonable(obj))` gives), encoded once: numpy arrays and
+    scalars as lists and numbers, NaN and infinity as null."""
+    text = json.dumps(obj, default=_numpy_value, separators=(",", ":"))
+    if "NaN" in text or "Infinity" in text:  # a gap (or a word typed as "NaN"): the exact, slower way
+        text = json.dumps(jsonable(obj), separators=(",", ":"), allow_nan=False)
+    return text
+
+
 def _numpy_value(obj: Any) -> Any:
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind == "f" and not np.isfinite(obj).all():  # gaps (a heatmap's NaN columns) as null
+            return np.where(np.isfinite(obj), obj, None).tolist()
         return obj.tolist()
     if isinstance(obj, np.generic):
         return obj.item()

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-import json
-
 from support import run_app
 
 from rnnviz.app import CHART_KEYS, PLAY_KEY
-from rnnviz.app.live_charts import COMPONENT
+from rnnviz.app.live_charts import COMPONENT, chart_data
 
 VIEWS = set(CHART_KEYS.values())
 
 
-def chart_data(at) -> dict[str, dict]:
+def charts(at) -> dict[str, dict]:
     out = {}
     for element in at.get("bidi_component"):
         proto = element.proto
         key = proto.id.split("-", 2)[-1]
         if proto.component_name == COMPONENT and key in VIEWS:
-            out[key] = json.loads(proto.json)
+            out[key] = chart_data(proto)
     return out
 
 
 def test_frames_go_to_the_page_only_while_playing():
     at = run_app({"text": "this movie is not good", "step": "5"})
-    idle = chart_data(at)
+    idle = charts(at)
     assert set(idle) == VIEWS
     assert all("play" not in d and (d["step"], d["n_steps"]) == (5, 5) for d in idle.values())
     at.button(key=PLAY_KEY).click().run()
-    playing = chart_data(at)
+    playing = charts(at)
     plays = [d["play"] for d in playing.values()]
     assert all(len(p["frames"]) == 5 and p["start"] == 1 for p in plays)
     assert len({p["token"] for p in plays}) == 1 and all(p["interval_ms"] > 0 for p in plays)  # one clock
     at.button(key=PLAY_KEY).click().run()  # pause: the browser reports where it is; nothing more is sent
-    assert all("play" not in d for d in chart_data(at).values())
+    assert all("play" not in d for d in charts(at).values())

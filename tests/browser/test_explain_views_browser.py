@@ -99,6 +99,11 @@ def test_while_playing_the_readout_moves_with_the_views_and_the_chain_fills_copy
         assert slider == "none"  # the readout stands in for the slider while the page plays
         # The copies up to t are read; the veil starts just after copy t (copy k is drawn at x = k - 1).
         assert (veil is None) if t == 7 else veil == pytest.approx(t - 1 + 0.5), (t, veil)
+    # The page reports its last step when the clock stops (a timer of 0 ms): wait for that run, not
+    # merely for the page to be idle, which it can be for a moment before the report's run starts.
+    page.wait_for_function(
+        "(key) => document.querySelector(`.st-key-${key} input[type=range]`)?.value === '7'", arg=STEP_KEY
+    )
     wait_idle(page)
     assert slider_value(page) == 7
     assert page.locator(f".st-key-{STEP_KEY}").is_visible()

@@ -21,7 +21,7 @@ import rnnviz
 import rnnviz.figures as F  # noqa: N812
 from rnnviz.app import CHART_KEYS, TEXT_KEY, token_notes
 from rnnviz.app.explain import EXPLAIN_CHARTS
-from rnnviz.app.live_charts import COMPONENT, background_count, drawn_figures, figure_spec
+from rnnviz.app.live_charts import COMPONENT, background_count, chart_data, drawn_figures, figure_spec
 from rnnviz.figures import BACKGROUND
 
 KEYS = list(CHART_KEYS.values())
@@ -83,6 +83,7 @@ def test_only_the_projections_unchanging_traces_are_background():
 
 def test_the_four_views_are_live_charts_with_their_figures():
     at = AppTest.from_file(APP, default_timeout=60).run()
+    first = chart_data(at.get("bidi_component")[0].proto)  # a figure sent whole, with plotly.js and its config
     at.text_input(key=TEXT_KEY).set_value("the plot was dull but the acting was wonderful").run()
     assert not at.exception
     elements = at.get("bidi_component")
@@ -93,11 +94,14 @@ def test_the_four_views_are_live_charts_with_their_figures():
     ticks = figures[CHART_KEYS["positivity"]]["layout"]["xaxis"]["ticktext"]
     assert [t.replace("<b>", "").replace("</b>", "") for t in ticks][-1] == "wonderful"
     for element in elements:  # strict JSON, as browsers parse it: no NaN or Infinity
-        json.loads(element.proto.json, parse_constant=_refuse)
-    data = json.loads(elements[0].proto.json)
-    assert data["src"].startswith("component/") and data["src"].split("?")[0].endswith("/plotly.min.js")
-    assert data["module"].split("?")[0].endswith("/live_chart.js")
-    assert data["config"]["displayModeBar"] is False
+        assert element.proto.WhichOneof("data") == "bytes"  # JSON encoded once by the script, decoded by the page
+        json.loads(element.proto.bytes, parse_constant=_refuse)
+    assert first["src"].startswith("component/") and first["src"].split("?")[0].endswith("/plotly.min.js")
+    assert first["config"]["displayModeBar"] is False
+    for element in elements:  # a patch comes without them: the page keeps them with the keyframe
+        data = chart_data(element.proto)
+        assert data["module"].split("?")[0].endswith("/live_chart.js")
+        assert ("src" in data) == ("figure" in data) == ("patch" not in data)
     assert len(elements[0].proto.js_content) < 300  # the module travels once, not with every run
 
 
@@ -378,15 +382,16 @@ def test_a_background_travels_once_until_it_changes():
 
     def sent() -> tuple[dict, dict]:
         proto = next(e.proto for e in at.get("bidi_component") if e.proto.id.endswith(key))
-        return json.loads(proto.json), drawn_figures(at.get("bidi_component"))[key]
+        return chart_data(proto), drawn_figures(at.get("bidi_component"))[key]
 
     first, whole = sent()
     n = first["background"]
-    assert n > 0 and first["background_sent"] is True and len(first["figure"]["data"]) == len(whole["data"])
+    assert n > 0 and first["background_sent"] is True and first["back"] == whole["data"][:n]
+    assert len(first["figure"]["data"]) == len(whole["data"]) - n  # the background travels beside the figure
     at.text_input(key=TEXT_KEY).set_value("a fine film indeed").run()
     typed, whole_typed = sent()
     assert typed["background_sent"] is False and typed["background_hash"] == first["background_hash"]
-    assert len(typed["figure"]["data"]) == len(whole_typed["data"]) - n  # the map stays on the page, unsent
+    assert "back" not in typed  # the map stays on the page, unsent
     assert whole_typed["data"][:n] == whole["data"][:n]
     assert len(json.dumps(typed)) < len(json.dumps(first)) - 2000
     at.segmented_control(key="model").set_value("gru-64").run()
@@ -454,5 +459,36 @@ def test_a_burst_of_keys_draws_no_text_the_box_has_moved_past(chromium_browser, 
         # Each sentence drawn was the box's text when its draw began, but one: a chart that has waited 1.5 s for the
         # newer run draws what it has (on this busy machine a run can take that long). Without the skip, most were.
         assert len(stale) <= 1, drawn
+    finally:
+        ctx.close()
+
+
+# What the page holds of each chart: whether the script's data was a patch, and the figure the page drew from it.
+PATCHED = """(keys) => keys.map((k) => {
+    const d = document.querySelector('.st-key-' + k + ' .rnnviz-chart').__rnnviz.data;
+    return {patch: !!d.patch, keyframe: d.keyframe, title: (d.figure.layout.title || {}).text || ''}; })"""
+POSITIVITY_TICK = """(k) => { const t = [...document.querySelectorAll('.st-key-' + k + ' .js-plotly-plot .xtick text')];
+    return t.length ? t[t.length - 1].textContent : null; }"""
+
+
+@pytest.mark.browser
+@needs_browser
+def test_keystrokes_draw_from_patches_and_a_page_that_lost_its_keyframes_gets_figures_whole(chromium_browser, app_url):
+    ctx, page = open_page(chromium_browser, app_url + "?text=a%20fine&model=rnn-2")
+    try:
+        whole = page.evaluate(PATCHED, KEYS)
+        assert not any(c["patch"] for c in whole)
+        type_word(page, "film")
+        typed = page.evaluate(PATCHED, KEYS)
+        assert all(c["patch"] for c in typed), typed  # every view drew "film" from a patch on what it held
+        assert typed[0]["title"].endswith("“film”")
+        assert page.evaluate(POSITIVITY_TICK, CHART_KEYS["positivity"]) == "film"
+        page.evaluate("() => window.__rnnvizKeyframes.clear()")  # as if the page had dropped them all
+        page.keyboard.press("s")
+        wait_title(page, "films")  # the page asked for every figure whole, and drew it
+        page.wait_for_function(f"(k) => ({POSITIVITY_TICK})(k) === 'films'", arg=CHART_KEYS["positivity"])
+        page.wait_for_timeout(300)
+        again = page.evaluate(PATCHED, KEYS)  # each chart's request reruns the page: the others patch anew on theirs
+        assert all(c["keyframe"] != t["keyframe"] for c, t in zip(again, typed, strict=True))
     finally:
         ctx.close()

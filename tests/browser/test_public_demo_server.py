@@ -8,7 +8,6 @@ Each test prints what the attack cost (server CPU seconds, wall time, peak RSS).
 from __future__ import annotations
 
 import functools
-import json
 import os
 import random
 import shutil
@@ -24,7 +23,7 @@ import pytest
 from support import ProtocolSession, streamlit_server
 
 from rnnviz.app import TEXT_KEY
-from rnnviz.app.live_charts import COMPONENT, PLOTLY_JS
+from rnnviz.app.live_charts import COMPONENT, PLOTLY_JS, chart_data
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_RSS_MB = 600  # the bound for the server through the hostile suite
@@ -149,7 +148,7 @@ def test_only_plotly_min_js_is_served_from_the_plotly_package(tmp_path):
         finally:
             session.close()
         spec = next(e for e in run.of("bidi_component") if e.component_name == COMPONENT)
-        src = json.loads(spec.json)["src"].split("?")[0]  # component/<name>/plotly.min.js
+        src = chart_data(spec)["src"].split("?")[0]  # component/<name>/plotly.min.js
         assert get(srv.url + src) == 200
         folder = src.rsplit("/", 1)[0]
         for other in others:

@@ -211,7 +211,14 @@ function stale(data) {
   const t = data.text;
   if (!t) return false;
   const box = document.querySelector(`.st-key-${t.key} textarea, .st-key-${t.key} input`);
-  return !!box && box.value !== t.value;
+  return !!box && textHash(box.value) !== t.hash;
+}
+
+// FNV-1a (32 bits) of a string's UTF-16 code units, in hex (rnnviz/app/live_charts.py text_hash: the same).
+function textHash(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16);
 }
 const STALE_WAIT_MS = 1500;  // a stale draw waits at most this long for the newer run (then draws anyway)
 
@@ -226,9 +233,71 @@ function nextFrame() {
   });
 }
 
-export default function draw(component) {
+// The figures this page was sent whole, by hash: the script sends later ones as patches on them (rnnviz/app/patch.py).
+function keyframes() {
+  if (!window.__rnnvizKeyframes) window.__rnnvizKeyframes = new Map();
+  return window.__rnnvizKeyframes;
+}
+const KEYFRAMES_KEPT = 32;
+
+// `old` with a patch applied (rnnviz/app/patch.py's apply): ["v", value], ["d", {key: patch}, [removed]],
+// ["l", {index: patch}], ["t", k, tail]. `old` is not changed.
+function applyPatch(old, patch) {
+  const [kind, a, b] = patch;
+  if (kind === 'v') return a;
+  if (kind === 'd') {
+    const out = Object.assign({}, old);
+    for (const key of b) delete out[key];
+    for (const [key, p] of Object.entries(a)) out[key] = applyPatch(old ? old[key] : undefined, p);
+    return out;
+  }
+  if (kind === 'l') {
+    const out = old.slice();
+    for (const [i, p] of Object.entries(a)) out[+i] = applyPatch(old[+i], p);
+    return out;
+  }
+  if (kind === 't') return old.slice(0, a).concat(b);
+  throw new Error('not a figure patch: ' + kind);
+}
+
+// The data with its figure whole: a patch is applied to a copy of the keyframe it was made on, and a background
+// sent with it goes in front (as withBackground expects). Null if the page does not hold that keyframe (the
+// script is asked to send the figure whole).
+const patched = new WeakMap();
+function withFigure(data, setTriggerValue) {
+  if (!data.keyframe) return data;
+  if (patched.has(data)) return patched.get(data);
+  const kept = keyframes();
+  let figure = data.figure;
+  let {src, config} = data;  // plotly.js and its config come with the keyframe
+  if (!data.patch) {
+    kept.delete(data.keyframe);
+    // a copy: drawing may add to the figure it is given
+    kept.set(data.keyframe, {figure: structuredClone(figure), src, config});
+    while (kept.size > KEYFRAMES_KEPT) kept.delete(kept.keys().next().value);
+  } else if (kept.has(data.keyframe)) {
+    const base = kept.get(data.keyframe);
+    kept.delete(data.keyframe);
+    kept.set(data.keyframe, base);  // the most recently used is kept longest
+    figure = applyPatch(structuredClone(base.figure), data.patch);
+    ({src, config} = base);
+  } else {
+    setTriggerValue('keyframe', data.keyframe);
+    patched.set(data, null);
+    return null;
+  }
+  if (data.back) figure = Object.assign({}, figure, {data: data.back.concat(figure.data)});
+  const out = Object.assign({}, data, {figure, src, config});
+  patched.set(data, out);
+  return out;
+}
+
+// `received`: the component's data, decoded by the component's own script (it comes as JSON bytes).
+export default function draw(component, received) {
   const {parentElement, setTriggerValue} = component;
-  const data = withBackground(component.data, setTriggerValue);
+  const whole = withFigure(received, setTriggerValue);
+  if (!whole) return;  // the script sends the figure whole, and a run that draws it
+  const data = withBackground(whole, setTriggerValue);
   if (!data) return;  // the script sends the background, and a run that draws it
   if (data.readout) {
     drawReadout(parentElement, data.readout);
