@@ -479,6 +479,8 @@ def test_keystrokes_draw_from_patches_and_a_page_that_lost_its_keyframes_gets_fi
         whole = page.evaluate(PATCHED, KEYS)
         assert not any(c["patch"] for c in whole)
         type_word(page, "film")
+        # type_word waits for the first view; the others draw in the same or the next frames
+        page.wait_for_function(f"(k) => ({POSITIVITY_TICK})(k) === 'film'", arg=CHART_KEYS["positivity"])
         typed = page.evaluate(PATCHED, KEYS)
         assert all(c["patch"] for c in typed), typed  # every view drew "film" from a patch on what it held
         assert typed[0]["title"].endswith("“film”")
