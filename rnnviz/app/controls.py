@@ -22,6 +22,7 @@ from rnnviz.app.custom_model import (
     load_upload,
     take_handoff,
 )
+from rnnviz.app.focus import TOUR_BOX_KEY, tour_focus
 from rnnviz.app.keys import (
     EXAMPLE_KEY_PREFIX,
     GOLDFISH_KEY,
@@ -41,7 +42,6 @@ from rnnviz.app.share import write_compare_url
 from rnnviz.app.state import PageState
 from rnnviz.app.tour import TOUR, TOUR_BACK_KEY, TOUR_CLOSE_KEY, TOUR_NEXT_KEY, TOUR_START_KEY
 from rnnviz.claim import needs_goldfish
-from rnnviz.figures.style import HIGHLIGHT
 
 
 def tour_controls(tour: int | None) -> None:
@@ -49,10 +49,9 @@ def tour_controls(tour: int | None) -> None:
     if not tour:
         return
     step = TOUR[tour - 1]
-    if step.view:  # outline the view or section the step talks about (by its container's key)
-        st.html(f"<style>.st-key-{TOUR_TARGETS[step.view]} {{outline: 3px solid {HIGHLIGHT}; outline-offset: 4px;"
-                " border-radius: 0.5rem;}</style>")  # fmt: skip
-    with st.container(border=True, key="tour_box"):
+    if step.view:  # outline the view or section the step talks about (by its container's key), bring it into sight
+        tour_focus(tour, TOUR_TARGETS[step.view])
+    with st.container(border=True, key=TOUR_BOX_KEY):
         text, buttons = st.columns([4, 1], vertical_alignment="center")  # the buttons beside the text
         text.markdown(f"**Guided tour · {tour} of {len(TOUR)} · {step.title}**  \n{step.body}")
         if step.look:
