@@ -187,7 +187,7 @@ def nudge_note(box: DeltaGenerator, tr: rnnviz.Trace, options: dict[str, Any]) -
     wi = options.get("what_if")
     if wi is None:
         if options.get("nudge"):
-            box.caption("Drag the dotted ring on sₜ in the projection to ask: what if the memory had been there?")
+            box.caption("Drag the dotted ring on sₜ in the projection to ask: what if the memory had been elsewhere?")
         return
     t = wi.nudged_at
     real, now = tr.hidden[t], wi.hidden[t]

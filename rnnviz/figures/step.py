@@ -56,6 +56,7 @@ GATE_WORDS = {
 NUMBERS_UP_TO = 4  # units: write the numbers in the cells (more: on hover)
 GAP = 1.6  # x distance between columns: a column is 1 wide, its operator sits in the gap
 HEIGHT, PLANE_SHARE = 360, 0.3  # the neurons' plane (two neurons only) takes this share of the width
+NARROW_BELOW = 560  # px: a chart narrower than this (a phone) leaves the plane out (live_chart.js `fitted`)
 
 
 def step_columns(tr: Trace, step: int, params: CellParams) -> tuple[list[Column], list[str]]:
@@ -216,7 +217,12 @@ def step_spec(tr: Trace, step: int | None, params: CellParams) -> Spec:
         margin={"l": 8, "r": 8, "t": 40, "b": 44 if plane else 8},
     )
     data = column_traces(cols, h) + _labels(cols, ops, h)
+    # Narrower than a phone's screen, the page shortens the title and leaves the plane out, giving the columns the
+    # whole width (live_chart.js `fitted`).
+    narrow: dict[str, Any] = {"title": {"text": f"Step t = {t}, “{word}”"}}
+    layout["meta"] = {"narrow": {"below": NARROW_BELOW, "hide": "x2", "layout": narrow}}
     if plane:
+        narrow.update(xaxis={"domain": [0, 1]}, xaxis2={"visible": False}, yaxis2={"visible": False}, margin={"b": 8})
         stops = np.stack([v for _, v, _, _ in cols[:6]])
         span = float(max(1.1, np.abs(stops).max() * 1.15))
         layout["xaxis2"] = grid_axis([-span, span], "neuron 1", domain=[split, 1], anchor="y2")

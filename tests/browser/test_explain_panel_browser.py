@@ -57,3 +57,36 @@ CLICKABLE = """(gd, step) => {
     }
     return null;
 }"""
+
+
+# The explainer's chart: its title, and whether the neurons' plane (axis x2) and its arrows are drawn.
+STEP_CHART = """() => {
+  const gd = document.querySelector('.st-key-chart_step .rnnviz-chart');
+  const plane = gd._fullData.filter((d) => d.xaxis === 'x2' && d.visible === true).length;
+  return {title: gd.querySelector('.gtitle')?.textContent, plane, x2: !!gd._fullLayout.xaxis2?.visible,
+          width: gd.clientWidth};
+}"""
+
+NUMBERS = """() => [...document.querySelectorAll('.st-key-chart_step .rnnviz-chart .cartesianlayer text')]
+  .filter((t) => /^[+−-]?\\d\\.\\d\\d$/.test(t.textContent)).length"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "plane"), [(1400, True), (390, False)])
+def test_on_a_phone_the_step_gives_its_columns_the_width_and_a_short_title(chromium_browser, app_url, width, plane):
+    ctx = chromium_browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(app_url + "?text=" + quote("this movie is not good") + "&model=rnn-2&step=4")
+        page.wait_for_function("() => document.querySelector('.st-key-chart_step .gtitle')?.textContent"
+                               ".includes('Step t = 4')")  # fmt: skip
+        got = page.evaluate(STEP_CHART)
+        assert bool(got["plane"]) == plane and got["x2"] == plane, got  # the plane's arrows and its axis
+        assert got["title"].startswith("Step t = 4, “not”"), got
+        assert ("the same U, W, V" in got["title"]) == plane, got  # the long title only where it fits
+        # Every number of rnn-2's step is in its cell: six 2-unit columns, V s_t + c and o_t.
+        cells = page.evaluate(NUMBERS)
+        assert cells == 6 * 2 + 2, (cells, got)
+    finally:
+        ctx.close()

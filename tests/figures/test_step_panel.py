@@ -88,6 +88,22 @@ def test_two_neurons_draw_the_update_as_arrows_on_their_plane_with_their_numbers
     assert "xaxis2" not in wide["layout"] and not any("texttemplate" in t for t in wide["data"][:6])
 
 
+def test_on_a_narrow_page_the_plane_is_left_out_and_the_title_is_short():
+    params = hand_params("rnn", h=2, seed=3)
+    spec = step_spec(hand_run(params, ["so", "very", "good"]), 2, params)
+    narrow = spec["layout"]["meta"]["narrow"]  # what live_chart.js merges over the layout below `below` px
+    assert 300 < narrow["below"] < 700 and narrow["hide"] == "x2"
+    assert narrow["layout"]["title"]["text"] == "Step t = 2, “very”"
+    assert narrow["layout"]["xaxis"]["domain"] == [0, 1] and narrow["layout"]["xaxis2"]["visible"] is False
+    # Everything on the plane is on axis x2 (so leaving x2's traces out leaves nothing of it); the columns are not.
+    on_plane = [t for t in spec["data"] if t.get("xaxis") == "x2"]
+    assert on_plane and all(t.get("yaxis") == "y2" for t in on_plane)
+    assert all(t.get("xaxis", "x") == "x" for t in spec["data"] if t["type"] == "heatmap")
+    gru = hand_params("gru", h=8)
+    wide = step_spec(hand_run(gru, ["a", "b"]), 1, gru)["layout"]["meta"]["narrow"]["layout"]
+    assert set(wide) == {"title"}  # no plane: only the shorter title
+
+
 def test_the_goldfish_step_reads_s0():
     params = hand_params("rnn", h=2, seed=7)
     tr = hand_run(params, ["not", "good", "at", "all"], forget=True)

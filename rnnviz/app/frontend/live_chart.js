@@ -366,7 +366,7 @@ async function drawLatest(Plotly, gd) {
 async function drawFigure(Plotly, gd, figure, data) {
   const el = gd.parentElement.parentElement;
   const template = streamlitTemplate(el);
-  const {back, front} = splitLayers(themedShapes(figure, el), data.background || 0, template);
+  const {back, front} = splitLayers(themedShapes(fitted(figure, el), el), data.background || 0, template);
   const margin = await drawBackground(Plotly, gd.parentElement, gd, back, data.config);
   if (margin) front.layout.margin = margin;
   gd.__rnnvizShapes = front.layout.shapes || [];  // what the figure draws; lit weights are drawn over these
@@ -374,6 +374,17 @@ async function drawFigure(Plotly, gd, figure, data) {
   const drag = gd.__rnnvizShapes.some((s) => s.name === NUDGE);
   const config = drag ? Object.assign({}, data.config, {edits: {shapePosition: true}}) : data.config;
   await Plotly.react(gd, front.data, front.layout, config);
+}
+
+// A figure too wide for a phone says what to leave out below a width (layout.meta.narrow: {below, layout, hide}):
+// layout keys merged over its own, and the traces drawn on axis `hide` left out (rnnviz/figures/step.py's plane).
+function fitted(figure, el) {
+  const narrow = figure.layout && figure.layout.meta && figure.layout.meta.narrow;
+  if (!narrow || el.clientWidth >= narrow.below) return figure;
+  const layout = Object.assign({}, figure.layout);
+  for (const [k, v] of Object.entries(narrow.layout || {})) layout[k] = Object.assign({}, layout[k], v);
+  const data = (figure.data || []).map((d) => (d.xaxis === narrow.hide ? Object.assign({}, d, {visible: false}) : d));
+  return Object.assign({}, figure, {data, layout});
 }
 
 // The veil over the unrolled chain's copies still to come takes the page's own background (light or dark).
