@@ -82,7 +82,8 @@ def _gate_panel(tr: Trace, i: int) -> tuple[list[dict[str, Any]], list[Label]]:
     """Shapes and labels: one small bar per gate with its mean over the H units at this step."""
     shapes, notes = [], []
     names = list(tr.gates)
-    notes.append(label(0.0, BOX[3] + 0.05, "gates (mean of units)", xanchor="left", yanchor="bottom", size=11))
+    heading = "gates and cell state (means)" if "cell" in names else "gates (mean of units)"  # c is the LSTM's state
+    notes.append(label(0.0, BOX[3] + 0.05, heading, xanchor="left", yanchor="bottom", size=11))
     row = min(0.8, (BOX[3] - BOX[1]) / max(1, len(names)))
     bx0, bx1 = 0.05, 0.95
     for k, name in enumerate(names):

@@ -415,6 +415,8 @@ def test_rolled_shows_the_gates(arch: str):
         mean = float(np.mean(tr.gates[name][1]))
         assert f"{name} " in notes and f"{mean:+.2f}" in notes, name
     assert "tanh" not in notes  # the plain cell's equation makes way for the gates
+    # The LSTM's c is its cell state, not a gate: the panel's heading says so.
+    assert ("gates and cell state" in notes) == (arch == "lstm") and ("cell" in tr.gates) == (arch == "lstm")
 
 
 def test_rolled_plain_cell_shows_its_equation():
