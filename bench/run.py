@@ -121,7 +121,9 @@ DONE_JS = """([kind, want]) => {
         positivity: lastTick('chart_positivity') === want,
         projection: title('chart_projection').endsWith('\\u201c' + want + '\\u201d'),
         unrolled: wordsDrawn('chart_unrolled', 'words x_t', want),
-        step: ((q('.st-key-step_now') || {}).innerText || '').includes(' = ' + want + ' \\u00b7'),
+        // The step line above the views (a checkout older than the top bar, measured with --variant, has none).
+        step: !q('.st-key-step_now') && !q('.st-key-top_bar') ? true
+            : ((q('.st-key-step_now') || {}).innerText || '').includes(' = ' + want + ' \\u00b7'),
         // The explainer under the views (when it is open): its chart's title and its sentence quote the word.
         explain: !q('.st-key-chart_step') || quoted((q('.st-key-chart_step .js-plotly-plot') || {}).textContent, want),
         story: !q('.st-key-rnnviz-story') || quoted(q('.st-key-rnnviz-story').innerText, want),
@@ -284,7 +286,8 @@ async def wait_drawn(page: Any, app: str) -> float:
     if kind(app) == OURS:
         keys = list(CHART_KEYS.values())
         js = """(keys) => keys.every(k => document.querySelector('.st-key-' + k + ' .js-plotly-plot .main-svg .gtitle,'
-                 + ' .st-key-' + k + ' .js-plotly-plot .main-svg .xtick')) && document.querySelector('.st-key-step_now')
+                 + ' .st-key-' + k + ' .js-plotly-plot .main-svg .xtick'))
+                 && (document.querySelector('.st-key-step_now') || !document.querySelector('.st-key-top_bar'))
                  && performance.now()"""
     elif kind(app) == FLOOR:
         keys, js = [], "() => (document.querySelector('.st-key-floor_view') || {}).textContent && performance.now()"
