@@ -78,15 +78,38 @@ def path_traces(p: np.ndarray, t_sel: int, widths: tuple[float, float], ahead_op
     return traces
 
 
+MAX_ARROWS = 30  # numbered arrowheads on a long path: more overlap unreadably (and cost ~50 ms a draw at T = 200)
+ARROW_GAP = 0.05  # a thinned path's arrowheads keep this far apart, in units of the path's span
+
+
+def arrow_steps(p: np.ndarray, t_sel: int) -> list[int]:
+    """The steps t whose arrowhead is drawn: every step up to MAX_ARROWS; beyond, the newest first, each kept only
+    where its midpoint lies ARROW_GAP (of the path's span) from those kept, at most MAX_ARROWS of them."""
+    if t_sel <= MAX_ARROWS:
+        return list(range(1, t_sel + 1))
+    q = p[: t_sel + 1, :2]  # (t_sel + 1, 2)
+    span = np.ptp(q, axis=0)
+    mids = (q[:-1] + q[1:]) / 2 / np.where(span > 0, span, 1.0)  # (t_sel, 2): step t's midpoint is row t - 1
+    kept: list[int] = []
+    for t in range(t_sel, 0, -1):
+        if not kept or np.min(np.hypot(*(mids[np.array(kept) - 1] - mids[t - 1]).T)) >= ARROW_GAP:
+            kept.append(t)
+            if len(kept) == MAX_ARROWS:
+                break
+    return sorted(kept)
+
+
 def path_arrows(p: np.ndarray, t_sel: int, size: float = 9) -> TraceDict:
     """An arrowhead halfway along each step of the path so far (s_{t-1} -> s_t, t = 1..t_sel), numbered t.
 
     Plane (N, 2) points only. Each arrowhead follows the point before it in the trace (Plotly's angleref
     "previous"), so the trace alternates s_{t-1} (no marker) and the step's midpoint (the numbered arrowhead).
+    A path longer than MAX_ARROWS steps keeps the newest arrowheads that do not crowd each other (arrow_steps).
     """
+    steps = arrow_steps(p, t_sel)
     xs: list[float] = []
     ys: list[float] = []
-    for t in range(1, t_sel + 1):
+    for t in steps:
         (x0, y0), (x1, y1) = p[t - 1, :2], p[t, :2]
         xs += [float(x0), float((x0 + x1) / 2)]
         ys += [float(y0), float((y0 + y1) / 2)]
@@ -95,8 +118,8 @@ def path_arrows(p: np.ndarray, t_sel: int, size: float = 9) -> TraceDict:
         "x": xs,
         "y": ys,
         "mode": "markers+text",
-        "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, size] * t_sel, "color": GREY},
-        "text": [s for t in range(1, t_sel + 1) for s in ("", str(t))],
+        "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, size] * len(steps), "color": GREY},
+        "text": [s for t in steps for s in ("", str(t))],
         "textposition": "top left",
         "textfont": {"size": 9, "color": GREY},
         "hoverinfo": "skip",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from support import make_corpus, make_trace
 
@@ -83,6 +84,26 @@ def test_the_projection_path_carries_a_numbered_arrowhead_halfway_along_each_ste
         assert before == pytest.approx(tuple(tr.hidden[s - 1]))  # points away from s_{t-1} ...
         mid = (tr.hidden[s - 1] + tr.hidden[s]) / 2
         assert (arrows["x"][k], arrows["y"][k]) == pytest.approx(tuple(mid))  # ... halfway to s_t
+
+
+@pytest.mark.parametrize("t", [31, 120, 200])
+def test_a_long_path_keeps_the_newest_arrowheads_that_do_not_crowd_each_other(t):
+    from rnnviz.figures.mark import ARROW_GAP, MAX_ARROWS
+
+    tr = make_trace(200, hidden=2)
+    spec = F.projection_spec(tr, t)
+    (arrows,) = [d for d in spec["data"] if d["name"] == "path direction"]
+    heads = [k for k, size in enumerate(arrows["marker"]["size"]) if size > 0]
+    steps = [int(arrows["text"][k]) for k in heads]
+    assert 1 < len(steps) <= MAX_ARROWS and steps == sorted(set(steps)) and steps[-1] == t  # the newest step's
+    p = tr.hidden[: t + 1]
+    span = np.ptp(p, axis=0)
+    mids = np.array([(arrows["x"][k], arrows["y"][k]) for k in heads])
+    for s, k in zip(steps, heads, strict=True):  # each still halfway along its own step, pointing away from s_{t-1}
+        assert mids[steps.index(s)] == pytest.approx((p[s - 1] + p[s]) / 2)
+        assert (arrows["x"][k - 1], arrows["y"][k - 1]) == pytest.approx(tuple(p[s - 1]))
+    gaps = np.hypot(*((mids[:, None] - mids[None]) / span).transpose(2, 0, 1))
+    assert gaps[~np.eye(len(steps), dtype=bool)].min() >= ARROW_GAP - 1e-9  # none crowds another
 
 
 @pytest.mark.parametrize(("t", "window"), [(1, 16), (4, 16), (12, 5)])
