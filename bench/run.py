@@ -114,6 +114,8 @@ DONE_JS = """([kind, want]) => {
         return [...gd.querySelectorAll('.textpoint text')].some((t) => t.textContent === want);
     };
     const quoted = (text, want) => (text || '').includes('\\u201c' + want + '\\u201d');
+    const inSight = (el) => { const r = el.getBoundingClientRect();
+                              return r.height > 0 && r.top < innerHeight + 300 && r.bottom > -300; };
     const norm = (s) => s.replace(/\\s+/g, ' ').trim();
     let views;
     if (kind === 'ours') views = {
@@ -124,8 +126,10 @@ DONE_JS = """([kind, want]) => {
         // The step line above the views (a checkout older than the top bar, measured with --variant, has none).
         step: !q('.st-key-step_now') && !q('.st-key-top_bar') ? true
             : ((q('.st-key-step_now') || {}).innerText || '').includes(' = ' + want + ' \\u00b7'),
-        // The explainer under the views (when it is open): its chart's title and its sentence quote the word.
-        explain: !q('.st-key-chart_step') || quoted((q('.st-key-chart_step .js-plotly-plot') || {}).textContent, want),
+        // The explainer under the views (when it is open): its chart's title and its sentence quote the word. Its chart
+        // draws only in sight (live_chart.js): below the first screen, it waits for the reader to scroll to it.
+        explain: !q('.st-key-chart_step') || !inSight(q('.st-key-chart_step'))
+            || quoted((q('.st-key-chart_step .js-plotly-plot') || {}).textContent, want),
         story: !q('.st-key-rnnviz-story') || quoted(q('.st-key-rnnviz-story').innerText, want),
     };
     else if (kind === 'floor') views = {text: norm((q('.st-key-floor_view') || {}).textContent || '') === norm(want)};

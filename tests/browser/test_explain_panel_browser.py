@@ -32,7 +32,8 @@ def test_clicking_a_copy_in_the_unrolled_chain_moves_the_panel(chromium_browser)
                 "() => document.querySelector('.st-key-rnnviz-story p').textContent.includes('(t = 2)')"
             )
             assert "“movie”" in page.locator(".st-key-rnnviz-story p").first.text_content()
-            # the explainer's chart is drawn a frame after the views (bench lever), so wait for its title
+            # the explainer's chart draws a frame after the views, and only in sight: bring it there, wait for its title
+            page.locator(".st-key-chart_step").scroll_into_view_if_needed()
             page.wait_for_function(
                 "() => document.querySelector('.st-key-chart_step .gtitle')?.textContent.includes('Step t = 2')"
             )
@@ -79,6 +80,8 @@ def test_on_a_phone_the_step_gives_its_columns_the_width_and_a_short_title(chrom
         page = ctx.new_page()
         page.set_default_timeout(30_000)
         page.goto(app_url + "?text=" + quote("this movie is not good") + "&model=rnn-2&step=4")
+        page.wait_for_selector(".st-key-chart_step", state="attached")
+        page.locator(".st-key-chart_step").scroll_into_view_if_needed()  # it draws only in sight
         page.wait_for_function("() => document.querySelector('.st-key-chart_step .gtitle')?.textContent"
                                ".includes('Step t = 4')")  # fmt: skip
         got = page.evaluate(STEP_CHART)
@@ -90,3 +93,42 @@ def test_on_a_phone_the_step_gives_its_columns_the_width_and_a_short_title(chrom
         assert cells == 6 * 2 + 2, (cells, got)
     finally:
         ctx.close()
+
+
+@pytest.mark.browser
+def test_the_explainer_draws_only_in_sight_and_catches_up_when_scrolled_to(chromium_browser, app_url):
+    """Typing on the first screen spends no plotly.js time on the explainer's chart below it; scrolled to, it shows
+    the newest step at once."""
+    from support import open_app, wait_idle
+
+    from rnnviz.app import CHART_KEYS, TEXT_KEY
+
+    ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        open_app(page, app_url, "?text=" + quote("this movie is not good") + "&model=rnn-2")
+        page.wait_for_selector(".st-key-chart_step", state="attached")
+        page.wait_for_timeout(500)
+        assert page.evaluate(SIGHT) == {"seen": False, "deferred": True, "drawn": False}  # below the first screen
+        box = page.locator(f".st-key-{TEXT_KEY} input")
+        box.click()
+        box.press("End")
+        box.press_sequentially(" at all")
+        page.wait_for_function(
+            "(k) => document.querySelector(`.st-key-${k} .gtitle`)?.textContent.includes('“all”')",
+            arg=CHART_KEYS["rolled"],
+        )  # the views follow every key ...
+        wait_idle(page)
+        page.wait_for_timeout(500)
+        assert page.evaluate(SIGHT) == {"seen": False, "deferred": True, "drawn": False}  # ... the explainer waits
+        page.locator(".st-key-chart_step").scroll_into_view_if_needed()
+        page.wait_for_function("() => document.querySelector('.st-key-chart_step .gtitle')?.textContent"
+                               ".includes('Step t = 7, “all”')")  # fmt: skip
+        assert page.evaluate(SIGHT) == {"seen": True, "deferred": False, "drawn": True}
+    finally:
+        ctx.close()
+
+
+SIGHT = """() => { const gd = document.querySelector('.st-key-chart_step .rnnviz-chart');
+  return {seen: gd.__rnnvizSeen, deferred: !!gd.__rnnvizDeferred, drawn: !!gd._fullLayout}; }"""

@@ -315,16 +315,30 @@ export default function draw(component, received) {
   }
   gd.__rnnviz = {data, setTriggerValue};
   if (!player().adopt(gd, data)) return;  // paused here: the chart keeps the step it shows until the page agrees
-  if (gd.__rnnvizPending) return;  // a draw is on its way: it draws the newest data when it gets there
+  schedule(gd, parentElement);
+}
+
+// Draw the chart's newest data soon, once (a draw on its way draws the newest data when it gets there).
+function schedule(gd, parentElement) {
+  if (gd.__rnnvizPending) return;
   gd.__rnnvizPending = true;
   gd.__rnnvizSince = performance.now();
-  loadPlotly(data.src)
+  loadPlotly(gd.__rnnviz.data.src)
     .then(async (Plotly) => {
       // Draw in the next frame, the newest data by then; skip data a newer run is on its way to replace.
       await nextFrame();
-      // A chart that shows no step (the explainer's, below the first screen) draws a frame after the views,
-      // so the views are painted first.
-      if (gd.__rnnviz.data.step === undefined) await nextFrame();
+      // A chart that shows no step (the explainer's, under the views) draws a frame after the views, so the views
+      // are painted first, and only while it is in sight or near it: typing above it spends no plotly.js time on a
+      // chart nobody sees (nor does a tab not shown); it draws its newest data as it comes into sight.
+      if (gd.__rnnviz.data.step === undefined) {
+        await nextFrame();
+        watchSight(gd, () => schedule(gd, parentElement));
+        if (gd.__rnnvizSeen === undefined) await nextFrame();  // the observer's first report
+        if (gd.__rnnvizSeen === false) {
+          gd.__rnnvizDeferred = true;
+          return;
+        }
+      }
       while (stale(gd.__rnnviz.data) && performance.now() - gd.__rnnvizSince < STALE_WAIT_MS) {
         gd.__rnnvizSkipped = (gd.__rnnvizSkipped || 0) + 1;
         await new Promise((resolve) => setTimeout(resolve, 30));
@@ -332,7 +346,7 @@ export default function draw(component, received) {
       return drawLatest(Plotly, gd);
     })
     .then(() => {
-      showNote(parentElement, 'loading', null);
+      showNote(parentElement, 'loading', null);  // plotly.js is here (a chart out of sight draws as it comes in)
       showNote(parentElement, 'error', null);
     })
     .catch((err) => {
@@ -342,6 +356,21 @@ export default function draw(component, received) {
     .finally(() => {
       gd.__rnnvizPending = false;
     });
+}
+
+// Whether a chart is in sight (or within SIGHT_MARGIN of it): gd.__rnnvizSeen, kept by one observer per chart, which
+// calls `redraw` when a chart that skipped a draw comes into sight.
+const SIGHT_MARGIN = '300px';
+function watchSight(gd, redraw) {
+  if (gd.__rnnvizSight || typeof IntersectionObserver === 'undefined') return;
+  gd.__rnnvizSight = new IntersectionObserver((entries) => {
+    gd.__rnnvizSeen = entries[entries.length - 1].isIntersecting;
+    if (gd.__rnnvizSeen && gd.__rnnvizDeferred) {
+      gd.__rnnvizDeferred = false;
+      redraw();
+    }
+  }, {rootMargin: SIGHT_MARGIN});
+  gd.__rnnvizSight.observe(gd.parentElement.parentElement);  // the component: it keeps its height meanwhile
 }
 
 // Draw the newest data the chart was given (at the step the player shows), again if newer came while it drew.
