@@ -7,6 +7,8 @@ step brings that view into sight under the tour box, which stays pinned in sight
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from support import INSIDE, needs_browser, open_app, wait_idle
 
@@ -94,27 +96,30 @@ def tour_places(page, n: int) -> dict:
     return page.evaluate(PLACES, [f".st-key-{TOUR_BOX_KEY}", target])
 
 
-@pytest.mark.parametrize("n", [7, 9])  # inside one step, two models: both below the first screen
-def test_a_tour_step_brings_its_view_whole_into_sight_under_the_box(chromium_browser, app_url, n):
-    ctx, page = page_at(chromium_browser, 1400, 900)
+@contextmanager
+def at_tour_step(browser, app_url: str, n: int, width: int = 1400, height: int = 900):
+    """A page opened at tour step n, once it has scrolled to the step's view (closed afterwards)."""
+    ctx, page = page_at(browser, width, height)
     try:
         open_app(page, app_url, f"?tour={n}")
         wait_scrolled(page)
-        at = tour_places(page, n)
-        assert at["scrollTop"] > 300, at  # the page moved down to the section
-        box_top, box_bottom = at["box"]
-        view_top, view_bottom = at["view"]
-        assert 50 <= box_top < 100 and box_bottom < view_top, at  # the box pinned under the header, above the view
-        assert view_bottom <= 900, at  # and the whole view in the window
+        yield page
     finally:
         ctx.close()
 
 
+@pytest.mark.parametrize("n", [7, 9])  # inside one step, two models: both below the first screen
+def test_a_tour_step_brings_its_view_whole_into_sight_under_the_box(chromium_browser, app_url, n):
+    with at_tour_step(chromium_browser, app_url, n) as page:
+        at = tour_places(page, n)
+    assert at["scrollTop"] > 300, at  # the page moved down to the section
+    (box_top, box_bottom), (view_top, view_bottom) = at["box"], at["view"]
+    assert 50 <= box_top < 100 and box_bottom < view_top, at  # the box pinned under the header, above the view
+    assert view_bottom <= 900, at  # and the whole view in the window
+
+
 def test_next_scrolls_to_the_next_view_and_typing_leaves_the_page_where_the_reader_put_it(chromium_browser, app_url):
-    ctx, page = page_at(chromium_browser, 1400, 900)
-    try:
-        open_app(page, app_url, "?tour=7")
-        wait_scrolled(page)
+    with at_tour_step(chromium_browser, app_url, 7) as page:
         page.locator(f".st-key-{TOUR_NEXT_KEY} button").click()  # 8: the projection, in the first row
         page.wait_for_function("() => location.search.includes('tour=8')")
         wait_scrolled(page, 2)
@@ -131,15 +136,10 @@ def test_next_scrolls_to_the_next_view_and_typing_leaves_the_page_where_the_read
         page.wait_for_timeout(1500)  # longer than the focus waits for a page to settle
         assert tour_places(page, 8)["scrollTop"] == 0
         assert page.evaluate("() => window.__rnnvizTourScrolled") == 2
-    finally:
-        ctx.close()
 
 
 def test_on_a_phone_the_tour_keeps_its_buttons_and_the_view_in_sight(chromium_browser, app_url):
-    ctx, page = page_at(chromium_browser, 390, 844)
-    try:
-        open_app(page, app_url, "?tour=7")
-        wait_scrolled(page)
+    with at_tour_step(chromium_browser, app_url, 7, 390, 844) as page:
         at = tour_places(page, 7)
         box_top, box_bottom = at["box"]
         assert box_bottom - box_top <= 0.35 * 844 + 2, at  # the box keeps a third of the screen
@@ -149,5 +149,3 @@ def test_on_a_phone_the_tour_keeps_its_buttons_and_the_view_in_sight(chromium_br
         assert "below" in page.locator(f".st-key-{TOUR_BOX_KEY}").text_content()  # and it is below
         next_button.click()
         page.wait_for_function("() => location.search.includes('tour=8')")
-    finally:
-        ctx.close()
